@@ -1,0 +1,362 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Configuration;
+
+/// <summary>
+/// The whole agent configuration: the root of <c>agent.yaml</c>. YAML keys are the snake_case form of the
+/// property names (<c>rate_hz</c> binds <see cref="MotorOptions.RateHz"/>).
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>Gets or sets the robot identity and joint table.</summary>
+    public RobotOptions Robot { get; set; } = new();
+
+    /// <summary>Gets or sets the hardware layer selection and its settings.</summary>
+    public HalOptions Hal { get; set; } = new();
+
+    /// <summary>Gets or sets the 1 kHz motor loop settings.</summary>
+    public MotorOptions Motor { get; set; } = new();
+
+    /// <summary>Gets or sets the 100 Hz balance loop settings.</summary>
+    public BalanceOptions Balance { get; set; } = new();
+
+    /// <summary>Gets or sets the real-time settings of the loop threads.</summary>
+    public TimingOptions Timing { get; set; } = new();
+
+    /// <summary>Gets or sets the safety supervisor settings.</summary>
+    public SafetyOptions Safety { get; set; } = new();
+
+    /// <summary>Gets or sets the telemetry uplink settings.</summary>
+    public UplinkOptions Uplink { get; set; } = new();
+}
+
+/// <summary>Robot identity and joint table (<c>robot:</c>).</summary>
+public sealed class RobotOptions
+{
+    /// <summary>
+    /// Gets or sets the robot id used in telemetry and logs; overridden by the <c>ROBOT_ID</c> environment
+    /// variable. The default value is <c>robot-001</c>.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", ErrorMessage = "must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit")]
+    public string Id { get; set; } = AgentDefaults.RobotId;
+
+    /// <summary>Gets or sets the joints, in the order the HAL and every per-joint list use. Required.</summary>
+    public List<JointOptions> Joints { get; set; } = [];
+}
+
+/// <summary>One joint: its name and its limits (<c>robot.joints[i]</c>).</summary>
+public sealed class JointOptions
+{
+    /// <summary>Gets or sets the joint name, as the hardware (or ROS 2 joint_states) names it. Required.</summary>
+    [Required]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets a value indicating whether the joint turns without end (a wheel): no position limits apply. The default value is <see langword="false"/>.</summary>
+    public bool Continuous { get; set; }
+
+    /// <summary>Gets or sets the lower position limit (rad). The default value is -π.</summary>
+    [Range(-1000.0, 1000.0)]
+    public double PositionMin { get; set; } = -Math.PI;
+
+    /// <summary>Gets or sets the upper position limit (rad). The default value is π.</summary>
+    [Range(-1000.0, 1000.0)]
+    public double PositionMax { get; set; } = Math.PI;
+
+    /// <summary>Gets or sets the velocity limit (rad/s). The default value is 20.</summary>
+    [Range(0.01, 1000.0)]
+    public double VelocityMax { get; set; } = AgentDefaults.JointVelocityMax;
+
+    /// <summary>Gets or sets the effort (torque) limit (N·m): commands are clamped to it, measurements past it trip safety. The default value is 40.</summary>
+    [Range(0.01, 10000.0)]
+    public double EffortMax { get; set; } = AgentDefaults.JointEffortMax;
+
+    /// <summary>Gets or sets the position (rad) the motor loop holds the joint at. The default value is 0.</summary>
+    [Range(-1000.0, 1000.0)]
+    public double Home { get; set; }
+}
+
+/// <summary>Which hardware layer drives the robot (<c>hal:</c>).</summary>
+public sealed class HalOptions
+{
+    /// <summary>Gets or sets the driver. The default value is <see cref="HalDriver.Sim"/>.</summary>
+    public HalDriver Driver { get; set; } = HalDriver.Sim;
+
+    /// <summary>Gets or sets the simulated robot's physical parameters (<c>hal.sim</c>).</summary>
+    public SimOptions Sim { get; set; } = new();
+}
+
+/// <summary>The HAL drivers.</summary>
+public enum HalDriver
+{
+    /// <summary>The physics-simulated robot.</summary>
+    Sim,
+
+    /// <summary>ROS 2 joint-state and command topics over DDS.</summary>
+    Ros2,
+}
+
+/// <summary>Physical parameters of the simulated robot (<c>hal.sim</c>).</summary>
+public sealed class SimOptions
+{
+    /// <summary>Gets or sets the seed of the sensor noise. The default value is 42.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Gets or sets each joint's inertia about its axis (kg·m²). The default value is 0.02.</summary>
+    [Range(1e-6, 100.0)]
+    public double JointInertia { get; set; } = 0.02;
+
+    /// <summary>Gets or sets each joint's viscous damping (N·m·s/rad). The default value is 0.05.</summary>
+    [Range(0.0, 100.0)]
+    public double JointDamping { get; set; } = 0.05;
+
+    /// <summary>Gets or sets each joint's Coulomb friction (N·m). The default value is 0.2.</summary>
+    [Range(0.0, 100.0)]
+    public double JointFriction { get; set; } = 0.2;
+
+    /// <summary>Gets or sets the torque the simulated motors can produce at most (N·m). The default value is 60.</summary>
+    [Range(0.01, 10000.0)]
+    public double MotorTorqueMax { get; set; } = 60.0;
+
+    /// <summary>Gets or sets the standard deviation of the position sensor noise (rad). The default value is 0.0002.</summary>
+    [Range(0.0, 1.0)]
+    public double PositionNoise { get; set; } = 0.0002;
+
+    /// <summary>Gets or sets the standard deviation of the velocity sensor noise (rad/s). The default value is 0.002.</summary>
+    [Range(0.0, 10.0)]
+    public double VelocityNoise { get; set; } = 0.002;
+
+    /// <summary>Gets or sets the standard deviation of the IMU tilt and rate noise (rad, rad/s). The default value is 0.001.</summary>
+    [Range(0.0, 1.0)]
+    public double ImuNoise { get; set; } = 0.001;
+
+    /// <summary>Gets or sets the mass of the base (kg). The default value is 12.</summary>
+    [Range(0.1, 10000.0)]
+    public double BaseMass { get; set; } = 12.0;
+
+    /// <summary>Gets or sets the height of the base's centre of mass above the wheel axle (m). The default value is 0.45.</summary>
+    [Range(0.01, 10.0)]
+    public double PendulumLength { get; set; } = 0.45;
+
+    /// <summary>Gets or sets the distance between the drive wheels (m). The default value is 0.4.</summary>
+    [Range(0.01, 10.0)]
+    public double TrackWidth { get; set; } = 0.4;
+
+    /// <summary>Gets or sets the base's tilt at start (degrees). The default value is 0.</summary>
+    [Range(-89.0, 89.0)]
+    public double InitialTiltDeg { get; set; }
+
+    /// <summary>Gets or sets the battery capacity (Wh). The default value is 240.</summary>
+    [Range(0.01, 100000.0)]
+    public double BatteryCapacityWh { get; set; } = 240.0;
+
+    /// <summary>Gets or sets the battery's state of charge at start (0..1). The default value is 1.</summary>
+    [Range(0.0, 1.0)]
+    public double BatteryInitialLevel { get; set; } = 1.0;
+
+    /// <summary>Gets or sets the power drawn at rest by the electronics (W). The default value is 25.</summary>
+    [Range(0.0, 100000.0)]
+    public double IdlePowerW { get; set; } = 25.0;
+}
+
+/// <summary>The motor loop (<c>motor:</c>).</summary>
+public sealed class MotorOptions
+{
+    /// <summary>Gets or sets the loop rate (Hz). The default value is 1000.</summary>
+    [Range(10.0, 10000.0)]
+    public double RateHz { get; set; } = AgentDefaults.MotorRateHz;
+
+    /// <summary>Gets or sets the per-joint PID and feed-forward gains; one entry for every joint in <c>robot.joints</c>.</summary>
+    public List<JointGainsOptions> Gains { get; set; } = [];
+}
+
+/// <summary>PID gains with anti-windup and feed-forward for one joint (<c>motor.gains[i]</c>).</summary>
+public sealed class JointGainsOptions
+{
+    /// <summary>Gets or sets the joint these gains apply to (a name from <c>robot.joints</c>). Required.</summary>
+    [Required]
+    public string Joint { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the proportional gain (N·m/rad). The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double Kp { get; set; }
+
+    /// <summary>Gets or sets the integral gain (N·m/(rad·s)). The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double Ki { get; set; }
+
+    /// <summary>Gets or sets the derivative gain on the velocity error (N·m·s/rad). The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double Kd { get; set; }
+
+    /// <summary>Gets or sets the largest torque the integral term may contribute (N·m); the anti-windup clamp. The default value is 5.</summary>
+    [Range(0.0, 1e6)]
+    public double IntegralLimit { get; set; } = 5.0;
+
+    /// <summary>Gets or sets the velocity feed-forward (N·m·s/rad): cancels viscous damping. The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double FeedForwardVelocity { get; set; }
+
+    /// <summary>Gets or sets the acceleration feed-forward (kg·m²): the inertia seen by the joint. The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double FeedForwardAcceleration { get; set; }
+
+    /// <summary>Gets or sets the friction feed-forward (N·m) applied in the direction of the velocity reference. The default value is 0.</summary>
+    [Range(0.0, 1e6)]
+    public double FeedForwardFriction { get; set; }
+}
+
+/// <summary>The balance loop (<c>balance:</c>).</summary>
+public sealed class BalanceOptions
+{
+    /// <summary>Gets or sets a value indicating whether the balance loop runs. The default value is <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets the loop rate (Hz). The default value is 100.</summary>
+    [Range(1.0, 2000.0)]
+    public double RateHz { get; set; } = AgentDefaults.BalanceRateHz;
+
+    /// <summary>Gets or sets the wheel joints that move the base (names from <c>robot.joints</c>). Required when enabled.</summary>
+    public List<string> DriveJoints { get; set; } = [];
+
+    /// <summary>Gets or sets the drive wheel radius (m). The default value is 0.1.</summary>
+    [Range(0.001, 10.0)]
+    public double WheelRadius { get; set; } = 0.1;
+
+    /// <summary>Gets or sets the state-feedback gain on tilt ((m/s²)/rad). The default value is 90.2.</summary>
+    [Range(0.0, 1e5)]
+    public double TiltGain { get; set; } = 90.2;
+
+    /// <summary>Gets or sets the state-feedback gain on tilt rate ((m/s²)/(rad/s)). The default value is 19.3.</summary>
+    [Range(0.0, 1e5)]
+    public double TiltRateGain { get; set; } = 19.3;
+
+    /// <summary>Gets or sets the state-feedback gain on base position ((m/s²)/m). The default value is 28.7.</summary>
+    [Range(0.0, 1e5)]
+    public double PositionGain { get; set; } = 28.7;
+
+    /// <summary>Gets or sets the state-feedback gain on base velocity ((m/s²)/(m/s)). The default value is 22.9.</summary>
+    [Range(0.0, 1e5)]
+    public double VelocityGain { get; set; } = 22.9;
+
+    /// <summary>Gets or sets the time constant of the complementary tilt filter (gyro vs accelerometer tilt). The default value is 0.2 s.</summary>
+    public TimeSpan TiltFilterTimeConstant { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets or sets the largest base acceleration the balance loop asks for (m/s²). The default value is 15.</summary>
+    [Range(0.01, 1000.0)]
+    public double AccelerationMax { get; set; } = 15.0;
+
+    /// <summary>Gets or sets the tilt (degrees) past which the safety supervisor stops the robot. The default value is 25.</summary>
+    [Range(0.1, 89.0)]
+    public double TiltLimitDeg { get; set; } = 25.0;
+}
+
+/// <summary>Real-time settings of the loop threads (<c>timing:</c>).</summary>
+public sealed class TimingOptions
+{
+    /// <summary>Gets or sets how long before each deadline the loop stops sleeping and spins. The default value is 100 µs.</summary>
+    public TimeSpan SpinMargin { get; set; } = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>Gets or sets the SCHED_FIFO priority of the motor thread (1-99; 0 keeps the normal scheduler). The default value is 80.</summary>
+    [Range(0, 99)]
+    public int MotorPriority { get; set; } = 80;
+
+    /// <summary>Gets or sets the SCHED_FIFO priority of the balance thread (1-99; 0 keeps the normal scheduler). The default value is 70.</summary>
+    [Range(0, 99)]
+    public int BalancePriority { get; set; } = 70;
+
+    /// <summary>Gets or sets the CPU the motor thread is pinned to (-1: not pinned). The default value is -1.</summary>
+    [Range(-1, 1023)]
+    public int MotorCpu { get; set; } = -1;
+
+    /// <summary>Gets or sets the CPU the balance thread is pinned to (-1: not pinned). The default value is -1.</summary>
+    [Range(-1, 1023)]
+    public int BalanceCpu { get; set; } = -1;
+
+    /// <summary>Gets or sets a value indicating whether the process memory is locked (mlockall, on fault) so the loops never page-fault to disk. The default value is <see langword="true"/>.</summary>
+    public bool LockMemory { get; set; } = true;
+
+    /// <summary>Gets or sets the timer slack of the loop threads. The default value is 1 µs.</summary>
+    public TimeSpan TimerSlack { get; set; } = TimeSpan.FromMicroseconds(1);
+}
+
+/// <summary>What the joints do when the safety supervisor stops the robot.</summary>
+public enum StopAction
+{
+    /// <summary>Command zero torque on every joint.</summary>
+    ZeroTorque,
+
+    /// <summary>Hold every joint at its position at the moment of the stop with a stiff PD, torque-limited.</summary>
+    Hold,
+}
+
+/// <summary>The safety supervisor (<c>safety:</c>).</summary>
+public sealed class SafetyOptions
+{
+    /// <summary>Gets or sets what the joints do in SAFE_STOP. The default value is <see cref="StopAction.ZeroTorque"/>.</summary>
+    public StopAction StopAction { get; set; } = StopAction.ZeroTorque;
+
+    /// <summary>Gets or sets the proportional gain of the hold action (N·m/rad). The default value is 30.</summary>
+    [Range(0.0, 1e6)]
+    public double HoldKp { get; set; } = 30.0;
+
+    /// <summary>Gets or sets the derivative gain of the hold action (N·m·s/rad). The default value is 1.</summary>
+    [Range(0.0, 1e6)]
+    public double HoldKd { get; set; } = 1.0;
+
+    /// <summary>Gets or sets how many motor ticks may pass without a fresh HAL measurement before the robot stops. The default value is 20.</summary>
+    [Range(1, 100000)]
+    public int StaleTicks { get; set; } = 20;
+
+    /// <summary>Gets or sets how many overruns within <see cref="OverrunWindow"/> stop the robot. The default value is 10.</summary>
+    [Range(1, 1000000)]
+    public int OverrunLimit { get; set; } = 10;
+
+    /// <summary>Gets or sets the window over which overruns are counted. The default value is 1 s.</summary>
+    public TimeSpan OverrunWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the position margin (rad) past a joint's limits that trips. The default value is 0.05.</summary>
+    [Range(0.0, 10.0)]
+    public double PositionTolerance { get; set; } = 0.05;
+
+    /// <summary>Gets or sets the factor of a joint's velocity limit that trips. The default value is 1.2.</summary>
+    [Range(1.0, 100.0)]
+    public double VelocityTripFactor { get; set; } = 1.2;
+
+    /// <summary>Gets or sets the factor of a joint's effort limit that a measured effort must pass to trip. The default value is 1.1.</summary>
+    [Range(1.0, 100.0)]
+    public double EffortTripFactor { get; set; } = 1.1;
+
+    /// <summary>Gets or sets the battery level (0..1) below which the state is LOW_BATTERY. The default value is 0.15.</summary>
+    [Range(0.0, 1.0)]
+    public double BatteryLow { get; set; } = 0.15;
+
+    /// <summary>Gets or sets the battery level (0..1) below which the robot stops. The default value is 0.03.</summary>
+    [Range(0.0, 1.0)]
+    public double BatteryCritical { get; set; } = 0.03;
+
+    /// <summary>Gets or sets the geofence: a polygon in the odometry frame the base must stay inside. Empty: no geofence.</summary>
+    public List<GeofencePointOptions> Geofence { get; set; } = [];
+}
+
+/// <summary>A vertex of the geofence polygon (m).</summary>
+public sealed class GeofencePointOptions
+{
+    /// <summary>Gets or sets the x coordinate (m).</summary>
+    [Range(-1e6, 1e6)]
+    public double X { get; set; }
+
+    /// <summary>Gets or sets the y coordinate (m).</summary>
+    [Range(-1e6, 1e6)]
+    public double Y { get; set; }
+}
+
+/// <summary>The telemetry uplink (<c>uplink:</c>).</summary>
+public sealed class UplinkOptions
+{
+    /// <summary>
+    /// Gets or sets the ingest endpoint (<c>https://host:port</c>); overridden by the <c>CLOUD_ENDPOINT</c>
+    /// environment variable. Empty: no upstream (flight-recorder mode). The default value is empty.
+    /// </summary>
+    public string Endpoint { get; set; } = string.Empty;
+}
