@@ -1,4 +1,9 @@
 using BenchmarkDotNet.Running;
 
-// Run one with: dotnet run -c Release --project EdgeAgent.Benchmarks -- --filter '*MotorTick*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace EdgeAgent.Benchmarks;
+
+/// <summary>Run one with: <c>dotnet run -c Release --project EdgeAgent.Benchmarks -- --filter '*MotorTick*'</c>.</summary>
+internal static class BenchmarkEntry
+{
+    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntry).Assembly).Run(args);
+}
