@@ -1,1 +1,3 @@
-return 0;
+using EdgeAgent.Cli;
+
+return await AgentCli.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

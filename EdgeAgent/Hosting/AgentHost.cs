@@ -1,0 +1,83 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Control;
+using EdgeAgent.Control.Timing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>Builds the agent's host: configuration, HAL, control stack, hosted services, systemd integration.</summary>
+internal static class AgentHost
+{
+    /// <summary>Builds the host for a validated configuration.</summary>
+    /// <param name="options">The validated configuration.</param>
+    /// <param name="settings">What the run verb was asked to do.</param>
+    /// <returns>The host, not started.</returns>
+    public static IHost Build(AgentOptions options, RunSettings settings)
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "edge-agent",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+        IServiceCollection services = builder.Services;
+        services.AddSystemd();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(settings);
+        services.AddSingleton(options);
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddOptions<AgentOptions>().Configure(o => Copy(options, o)).ValidateOnStart();
+        services.AddSingleton(sp => new ControlParts(options, HalFactory.Create(options, MonotonicClock.Instance)));
+        services.AddSingleton<ControlLoopsService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlLoopsService>());
+        services.AddHostedService<StatusReporter>();
+        services.AddHostedService<SystemdWatchdog>();
+        services.AddHostedService<OperatorSignals>();
+        if (settings.Duration is { } duration)
+        {
+            services.AddHostedService(sp => new RunDuration(duration, sp.GetRequiredService<IHostApplicationLifetime>()));
+        }
+
+        return builder.Build();
+    }
+
+    private static void Copy(AgentOptions from, AgentOptions to)
+    {
+        to.Robot = from.Robot;
+        to.Hal = from.Hal;
+        to.Motor = from.Motor;
+        to.Balance = from.Balance;
+        to.Timing = from.Timing;
+        to.Safety = from.Safety;
+        to.Uplink = from.Uplink;
+    }
+
+    /// <summary>Stops the application after the <c>--duration</c> of the run.</summary>
+    private sealed class RunDuration(TimeSpan duration, IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await Task.Delay(duration, stoppingToken).ConfigureAwait(false);
+                lifetime.StopApplication();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+}

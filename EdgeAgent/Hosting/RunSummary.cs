@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EdgeAgent.Configuration;
+using EdgeAgent.Control;
+using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>Writes the JSON run summary (<c>run --summary FILE</c>) at exit.</summary>
+internal static class RunSummary
+{
+    /// <summary>Writes the summary of a finished run.</summary>
+    /// <param name="path">The file to write (replaced atomically).</param>
+    /// <param name="options">The configuration the run used.</param>
+    /// <param name="parts">The control stack.</param>
+    /// <param name="loops">The loop threads (stopped).</param>
+    /// <param name="wallTime">How long the loops ran.</param>
+    public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TimeSpan wallTime)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temp = path + ".tmp";
+        using (var stream = File.Create(temp))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("robot_id", options.Robot.Id);
+            json.WriteString("version", typeof(RunSummary).Assembly.GetName().Version?.ToString(3));
+            json.WriteString("hal", options.Hal.Driver.ToString().ToLowerInvariant());
+            json.WriteNumber("duration_s", Math.Round(wallTime.TotalSeconds, 3));
+            WriteLoop(json, "motor", options.Motor.RateHz, loops.Motor);
+            WriteLoop(json, "balance", options.Balance.RateHz, loops.Balance);
+            WriteSafety(json, parts.Safety, loops);
+            WriteProcess(json, loops, wallTime);
+            json.WriteEndObject();
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteLoop(Utf8JsonWriter json, string name, double targetHz, LoopThread? loop)
+    {
+        json.WriteStartObject(name);
+        json.WriteBoolean("enabled", loop is not null);
+        json.WriteNumber("target_hz", targetHz);
+        if (loop is not null)
+        {
+            LoopFigures f = LoopFigures.Of(loop.Statistics);
+            json.WriteNumber("rate_hz", Math.Round(f.RateHz, 2));
+            json.WriteNumber("ticks", f.Ticks);
+            json.WriteNumber("overruns", f.Overruns);
+            json.WriteStartObject("wakeup_error");
+            json.WriteNumber("p50_us", Math.Round(f.WakeP50Us, 2));
+            json.WriteNumber("p99_us", Math.Round(f.WakeP99Us, 2));
+            json.WriteNumber("p999_us", Math.Round(f.WakeP999Us, 2));
+            json.WriteNumber("max_us", Math.Round(f.WakeMaxUs, 2));
+            json.WriteEndObject();
+            json.WriteStartObject("compute");
+            json.WriteNumber("p50_us", Math.Round(f.ComputeP50Us, 2));
+            json.WriteNumber("p99_us", Math.Round(f.ComputeP99Us, 2));
+            json.WriteNumber("max_us", Math.Round(f.ComputeMaxUs, 2));
+            json.WriteEndObject();
+            json.WriteNumber("allocated_bytes", f.AllocatedBytes);
+            json.WriteString("realtime", loop.Report.ToString());
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteSafety(Utf8JsonWriter json, SafetySupervisor safety, ControlLoopsService loops)
+    {
+        // "state" is the state the run ended in before the shutdown stop; "final_state" includes that stop.
+        json.WriteStartObject("safety");
+        json.WriteString("state", StateName(loops.StateBeforeStop));
+        json.WriteString("cause", CauseName(loops.CauseBeforeStop));
+        json.WriteString("final_state", StateName(safety.State));
+        json.WriteStartObject("trips");
+        foreach (SafetyCause cause in Enum.GetValues<SafetyCause>())
+        {
+            if (cause != SafetyCause.None)
+            {
+                json.WriteNumber(CauseName(cause), safety.Trips(cause));
+            }
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteProcess(Utf8JsonWriter json, ControlLoopsService loops, TimeSpan wallTime)
+    {
+        using var process = Process.GetCurrentProcess();
+        json.WriteStartObject("process");
+        json.WriteNumber("cpu_percent_of_one_core", Math.Round(100.0 * process.TotalProcessorTime.TotalSeconds / Math.Max(1e-3, (DateTime.Now - process.StartTime).TotalSeconds), 2));
+        json.WriteNumber("rss_mb", Math.Round(process.WorkingSet64 / (1024.0 * 1024.0), 1));
+        json.WriteNumber("peak_rss_mb", Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1));
+        json.WriteNumber("start_to_first_tick_ms", Math.Round(loops.StartToFirstTick.TotalMilliseconds, 1));
+        json.WriteNumber("gc_gen0", GC.CollectionCount(0));
+        json.WriteNumber("gc_gen2", GC.CollectionCount(2));
+        json.WriteNumber("loops_wall_s", Math.Round(wallTime.TotalSeconds, 3));
+        json.WriteEndObject();
+    }
+
+    /// <summary>The snake_case name of a safety state, as in the summary and the logs.</summary>
+    /// <param name="state">The state.</param>
+    /// <returns>OK, LOW_BATTERY or SAFE_STOP.</returns>
+    public static string StateName(SafetyState state) => state switch
+    {
+        SafetyState.SafeStop => "SAFE_STOP",
+        SafetyState.LowBattery => "LOW_BATTERY",
+        _ => "OK",
+    };
+
+    /// <summary>The snake_case name of a safety cause.</summary>
+    /// <param name="cause">The cause.</param>
+    /// <returns>For example <c>joint_position</c>.</returns>
+    public static string CauseName(SafetyCause cause) => JsonNamingPolicy.SnakeCaseLower.ConvertName(cause.ToString());
+}

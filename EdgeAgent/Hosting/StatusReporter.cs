@@ -1,0 +1,116 @@
+using System.Globalization;
+using EdgeAgent.Control;
+using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>
+/// Prints one status line per interval for a person at a terminal (or the journal), and logs safety state
+/// changes. Reads the loops' statistics from outside the loop threads; never touches the hot path.
+/// </summary>
+internal sealed class StatusReporter : BackgroundService
+{
+    private readonly ControlLoopsService _loops;
+    private readonly ControlParts _parts;
+    private readonly RunSettings _settings;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Initializes a new instance of the <see cref="StatusReporter"/> class.</summary>
+    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time)
+    {
+        _loops = loops;
+        _parts = parts;
+        _settings = settings;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        TimeSpan interval = _settings.StatusInterval > TimeSpan.Zero ? _settings.StatusInterval : TimeSpan.FromSeconds(1);
+        using var timer = new PeriodicTimer(interval, _time);
+        var motor = new Interval();
+        var balance = new Interval();
+        SafetyState lastState = SafetyState.Ok;
+        long start = _time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                SafetyState state = _parts.Safety.State;
+                if (state != lastState)
+                {
+                    if (state == SafetyState.SafeStop)
+                    {
+                        HostingLog.SafeStopLatched(_logger, _parts.Safety.Cause);
+                    }
+                    else
+                    {
+                        HostingLog.SafetyStateChanged(_logger, state);
+                    }
+
+                    lastState = state;
+                }
+
+                if (_settings.StatusInterval <= TimeSpan.Zero || _loops.Motor is null)
+                {
+                    continue;
+                }
+
+                string line = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"[{_time.GetElapsedTime(start).TotalSeconds,5:F0}s] motor {motor.Next(_loops.Motor.Statistics)} | balance {(_loops.Balance is null ? "off" : balance.Next(_loops.Balance.Statistics))} | {Robot()}");
+                HostingLog.Status(_logger, line);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private string Robot()
+    {
+        var s = _parts.Motor.State;
+        string safety = _parts.Safety.State switch
+        {
+            SafetyState.SafeStop => $"SAFE_STOP ({_parts.Safety.Cause})",
+            SafetyState.LowBattery => "LOW_BATTERY",
+            _ => "OK",
+        };
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"tilt {s.Imu.TiltRad * 180.0 / Math.PI,5:+0.00;-0.00}° batt {s.Battery.Level * 100.0,5:F1}% | safety {safety}");
+    }
+
+    /// <summary>Turns cumulative loop statistics into the figures of the last interval.</summary>
+    private sealed class Interval
+    {
+        private LatencySnapshot? _lastWake;
+        private long _lastTicks;
+        private long _lastOverruns;
+        private long _lastNs;
+
+        public string Next(LoopStatistics stats)
+        {
+            LatencySnapshot wake = stats.WakeupError.Snapshot();
+            long ticks = stats.Ticks;
+            long overruns = stats.Overruns;
+            long now = MonotonicClock.Instance.NowNs;
+            LatencySnapshot window = _lastWake is null ? wake : wake.Subtract(_lastWake);
+            double rate = _lastNs == 0 ? stats.MeasuredRateHz : (ticks - _lastTicks) * 1e9 / Math.Max(1, now - _lastNs);
+            long newOverruns = overruns - _lastOverruns;
+            _lastWake = wake;
+            _lastTicks = ticks;
+            _lastOverruns = overruns;
+            _lastNs = now;
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{rate,7:F1} Hz jitter p99 {LoopFigures.Us(window.ValueAtPercentile(99)),5:F0}µs max {LoopFigures.Us(window.Max),5:F0}µs ovr {overruns}{(newOverruns > 0 ? $" (+{newOverruns})" : string.Empty)}");
+        }
+    }
+}
