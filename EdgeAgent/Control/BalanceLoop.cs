@@ -1,4 +1,5 @@
 using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
 
 namespace EdgeAgent.Control;
 
@@ -6,7 +7,7 @@ namespace EdgeAgent.Control;
 /// One balance tick: take the latest base state from the motor loop, compute the base acceleration, hand the
 /// motion reference back. The body the 100 Hz loop thread runs; it never allocates, locks, logs or throws.
 /// </summary>
-internal sealed class BalanceLoop
+internal sealed class BalanceLoop : ILoopBody
 {
     private readonly BalanceController _controller;
     private readonly SafetySupervisor _safety;
@@ -37,6 +38,9 @@ internal sealed class BalanceLoop
 
     /// <summary>Gets the filtered tilt of the last tick (rad).</summary>
     public double EstimatedTilt => Volatile.Read(ref _lastTilt);
+
+    /// <inheritdoc/>
+    void ILoopBody.Tick(in LoopTick tick) => Tick(tick.WakeNs);
 
     /// <summary>Runs one tick.</summary>
     /// <param name="nowNs">The tick's wake-up time on the loop clock (ns).</param>

@@ -1,4 +1,5 @@
 using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
 using EdgeAgent.Hal;
 
 namespace EdgeAgent.Control;
@@ -8,7 +9,7 @@ namespace EdgeAgent.Control;
 /// commands (or the safe output), write them. The body the 1 kHz loop thread runs; it never allocates, locks,
 /// logs or throws.
 /// </summary>
-internal sealed class MotorLoop
+internal sealed class MotorLoop : ILoopBody
 {
     private readonly IRobotHal _hal;
     private readonly MotorController _controller;
@@ -68,6 +69,9 @@ internal sealed class MotorLoop
 
     /// <summary>Gets how many HAL writes failed.</summary>
     public long WriteFailures => Volatile.Read(ref _writeFailures);
+
+    /// <inheritdoc/>
+    void ILoopBody.Tick(in LoopTick tick) => Tick(tick.WakeNs, tick.Overruns);
 
     /// <summary>Runs one tick.</summary>
     /// <param name="nowNs">The tick's wake-up time on the loop clock (ns).</param>

@@ -76,7 +76,7 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         }
 
         StartToFirstTick = DateTime.Now - Process.GetCurrentProcess().StartTime;
-        HostingLog.LoopsRunning(_logger, StartToFirstTick.TotalMilliseconds, _motor.Report.ToString(), _balance?.Report.ToString() ?? "disabled");
+        HostingLog.LoopsRunning(_logger, StartToFirstTick.TotalMilliseconds, RealtimeText.Describe(_motor.Report), _balance is null ? "disabled" : RealtimeText.Describe(_balance.Report));
         return Task.CompletedTask;
     }
 

@@ -66,7 +66,7 @@ internal static class RunSummary
             json.WriteNumber("max_us", Math.Round(f.ComputeMaxUs, 2));
             json.WriteEndObject();
             json.WriteNumber("allocated_bytes", f.AllocatedBytes);
-            json.WriteString("realtime", loop.Report.ToString());
+            json.WriteString("realtime", RealtimeText.Describe(loop.Report));
         }
 
         json.WriteEndObject();

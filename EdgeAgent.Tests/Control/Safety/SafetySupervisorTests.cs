@@ -1,0 +1,150 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Control.Safety;
+using EdgeAgent.Hal;
+
+namespace EdgeAgent.Tests.Control.Safety;
+
+public sealed class SafetySupervisorTests
+{
+    private const int Knee = 3;
+
+    public static IEnumerable<TestCaseData> Causes()
+    {
+        yield return Case(SafetyCause.JointPosition, (rig, fault) => fault.Corrupt = s => s.Position[Knee] = 1.0);
+        yield return Case(SafetyCause.JointVelocity, (rig, fault) => fault.Corrupt = s => s.Velocity[Knee] = 100.0);
+        yield return Case(SafetyCause.JointEffort, (rig, fault) => rig.Robot.ApplyLoad(Knee, 80.0, TimeSpan.FromSeconds(5)));
+        yield return Case(SafetyCause.Stale, (rig, fault) => rig.Robot.DropSensors(TimeSpan.FromSeconds(5)), allowedTicks: ControlRig.ShippedOptions.Safety.StaleTicks + 2);
+        yield return Case(SafetyCause.Tilt, (rig, fault) => fault.Corrupt = s => s.Imu = s.Imu with { TiltRad = ControlRig.Deg(40) });
+        yield return Case(SafetyCause.Overruns, (rig, fault) => rig.Runner.Overruns += ControlRig.ShippedOptions.Safety.OverrunLimit);
+        yield return Case(SafetyCause.BatteryCritical, (rig, fault) => rig.Robot.SetBatteryLevel(0.01));
+        yield return Case(SafetyCause.Geofence, (rig, fault) => rig.Robot.Teleport(50.0, 0.0));
+        yield return Case(SafetyCause.HalFault, (rig, fault) => fault.ForcedStatus = HalStatus.Fault);
+        yield return Case(SafetyCause.InvalidState, (rig, fault) => fault.Corrupt = s => s.Velocity[0] = double.NaN);
+        yield return Case(SafetyCause.Requested, (rig, fault) => rig.Parts.Safety.RequestStop());
+    }
+
+    [TestCaseSource(nameof(Causes))]
+    public void Check_Cause_TripsSafeStopAndSafeOutputWithinTwoTicks(SafetyCause cause, Action<ControlRig, FaultInjectingHal> inject, int allowedTicks)
+    {
+        FaultInjectingHal? fault = null;
+        var rig = new ControlRig(wrapHal: hal => fault = new FaultInjectingHal(hal));
+        rig.Runner.Run(TimeSpan.FromSeconds(0.5));
+        Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.Ok), "healthy before the fault");
+
+        inject(rig, fault!);
+        int ticks = 0;
+        while (!rig.Parts.Motor.Commands.SafeOutput && ticks < allowedTicks + 5)
+        {
+            rig.Runner.Step();
+            ticks++;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ticks, Is.LessThanOrEqualTo(allowedTicks), "motor ticks until the safe output");
+            Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.SafeStop));
+            Assert.That(rig.Parts.Safety.Cause, Is.EqualTo(cause));
+            Assert.That(rig.Parts.Safety.Trips(cause), Is.EqualTo(1));
+            Assert.That(rig.Parts.Motor.Commands.Effort, Is.All.EqualTo(0.0), "zero torque is the configured stop action");
+        });
+    }
+
+    [Test]
+    public void SafeStop_ConditionClears_LatchHoldsUntilReset()
+    {
+        var rig = new ControlRig();
+        rig.Runner.Run(TimeSpan.FromSeconds(0.5));
+        rig.Robot.SetBatteryLevel(0.01);
+        rig.Runner.Step();
+        rig.Robot.SetBatteryLevel(0.9);
+
+        rig.Runner.Run(TimeSpan.FromSeconds(1));
+        SafetyState latched = rig.Parts.Safety.State;
+        rig.Parts.Safety.RequestReset();
+        rig.Runner.Step();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(latched, Is.EqualTo(SafetyState.SafeStop), "still stopped 1 s after the cause cleared");
+            Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.Ok), "reset clears it");
+            Assert.That(rig.Parts.Motor.Commands.SafeOutput, Is.False);
+        });
+    }
+
+    [Test]
+    public void Reset_ConditionPersists_TripsAgainAtOnce()
+    {
+        var rig = new ControlRig();
+        rig.Runner.Run(TimeSpan.FromSeconds(0.2));
+        rig.Robot.Teleport(50.0, 0.0);
+        rig.Runner.Step();
+
+        rig.Parts.Safety.RequestReset();
+        rig.Runner.Step();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.SafeStop));
+            Assert.That(rig.Parts.Safety.Trips(SafetyCause.Geofence), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void SafeStop_HoldAction_HoldsThePoseAtTheTrip()
+    {
+        var rig = new ControlRig(o =>
+        {
+            o.Safety.StopAction = StopAction.Hold;
+            o.Balance.Enabled = false;
+        });
+        rig.Runner.Run(TimeSpan.FromSeconds(0.5));
+        double before = rig.Robot.TrueJointPosition(Knee);
+
+        rig.Parts.Safety.RequestStop();
+        rig.Runner.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Parts.Motor.Commands.SafeOutput, Is.True);
+            Assert.That(rig.Robot.TrueJointPosition(Knee), Is.EqualTo(before).Within(0.02));
+        });
+    }
+
+    [Test]
+    public void Battery_BelowLow_LowBatteryStateWithoutStopping()
+    {
+        var rig = new ControlRig();
+        rig.Runner.Run(TimeSpan.FromSeconds(0.2));
+
+        rig.Robot.SetBatteryLevel(0.10);
+        rig.Runner.Run(TimeSpan.FromSeconds(0.1));
+        SafetyState low = rig.Parts.Safety.State;
+        rig.Robot.SetBatteryLevel(0.5);
+        rig.Runner.Run(TimeSpan.FromSeconds(0.1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(low, Is.EqualTo(SafetyState.LowBattery));
+            Assert.That(rig.Parts.Motor.Commands.SafeOutput, Is.False);
+            Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.Ok), "charged again");
+        });
+    }
+
+    [Test]
+    public void Overruns_BelowLimitWithinWindow_DoNotTrip()
+    {
+        var rig = new ControlRig();
+        int limit = rig.Options.Safety.OverrunLimit;
+
+        for (int k = 0; k < 3 * limit; k++)
+        {
+            rig.Runner.Overruns++;
+            rig.Runner.Run(rig.Options.Safety.OverrunWindow / (limit - 1) * 1.05);
+        }
+
+        Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.Ok));
+    }
+
+    private static TestCaseData Case(SafetyCause cause, Action<ControlRig, FaultInjectingHal> inject, int allowedTicks = 2) =>
+        new TestCaseData(cause, inject, allowedTicks).SetArgDisplayNames(cause.ToString());
+}
