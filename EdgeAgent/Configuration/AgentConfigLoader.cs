@@ -1,0 +1,89 @@
+using EdgeAgent.Configuration.Internal;
+
+namespace EdgeAgent.Configuration;
+
+/// <summary>
+/// Loads <c>agent.yaml</c>: parses it keeping every key's line and column, binds it strictly onto
+/// <see cref="AgentOptions"/> (keys absent from the file keep their defaults), applies the environment
+/// overrides, and validates the result. Every problem found is reported at once in an
+/// <see cref="AgentConfigException"/>, each naming the file position (or environment variable), the key,
+/// the problem and the fix.
+/// </summary>
+/// <remarks>
+/// Environment overrides, applied after the file: <c>EDGEAGENT__SECTION__KEY[__...]</c> sets any single
+/// value (key segments are case-insensitive; <c>EDGEAGENT__MOTOR__GAINS__2__KP</c> sets an entry of a list,
+/// which must exist in the file); then <c>ROBOT_ID</c> sets robot.id and <c>CLOUD_ENDPOINT</c> sets
+/// uplink.endpoint.
+/// </remarks>
+public static class AgentConfigLoader
+{
+    /// <summary>Loads and validates the configuration file at <paramref name="path"/>.</summary>
+    /// <param name="path">The YAML file, such as <see cref="AgentDefaults.ConfigPath"/>.</param>
+    /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
+    /// <returns>The validated options.</returns>
+    /// <exception cref="AgentConfigException">The file is missing, unreadable or invalid; lists every problem.</exception>
+    public static AgentOptions Load(string path, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new AgentConfigException([Unreadable(path, exception)]);
+        }
+
+        return LoadFromString(text, path, environment);
+    }
+
+    /// <summary>Loads and validates configuration text, as <see cref="Load"/> does for a file.</summary>
+    /// <param name="yaml">The YAML text.</param>
+    /// <param name="sourceName">The name errors use for the text, such as its file path.</param>
+    /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
+    /// <returns>The validated options.</returns>
+    /// <exception cref="AgentConfigException">The text is invalid; lists every problem.</exception>
+    public static AgentOptions LoadFromString(string yaml, string sourceName, IReadOnlyDictionary<string, string>? environment)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var context = new LoadContext(sourceName);
+        var options = new AgentOptions();
+        var root = ConfigYamlReader.Read(yaml, context);
+        if (root is null)
+        {
+            throw new AgentConfigException(context.Errors);
+        }
+
+        new OptionsBinder(context).BindRoot(options, root);
+        new EnvironmentOverrides(context).Apply(options, environment ?? EnvironmentOverrides.FromProcess());
+        foreach (var issue in AgentOptionsValidator.Collect(options))
+        {
+            context.AddIssue(issue);
+        }
+
+        return context.Errors.Count == 0 ? options : throw new AgentConfigException(context.Errors);
+    }
+
+    private static ConfigError Unreadable(string path, Exception exception)
+    {
+        string full = Path.GetFullPath(path);
+        (string problem, string fix) = exception switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => (
+                $"the configuration file does not exist ({full})",
+                $"create it from the default agent.yaml shipped next to the edge-agent binary (on a robot: {AgentDefaults.ConfigPath}), or give the right path"),
+            UnauthorizedAccessException when Directory.Exists(path) => (
+                $"the path is a directory, not a file ({full})",
+                "give the path of the YAML file itself, such as " + AgentDefaults.ConfigPath),
+            UnauthorizedAccessException => (
+                $"the configuration file cannot be read: permission denied ({full})",
+                "let the edge-agent user read it, such as 'chmod 644' on the file"),
+            _ => (
+                $"the configuration file cannot be read: {exception.Message.TrimEnd('.')}",
+                "check that the path names a readable YAML file"),
+        };
+        return new ConfigError(path, ConfigError.RootPath, problem, fix);
+    }
+}

@@ -1,0 +1,246 @@
+using System.Globalization;
+using EdgeAgent.Configuration.Internal;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Configuration;
+
+/// <summary>
+/// Validates an <see cref="AgentOptions"/>: the DataAnnotations of every section and list entry, then the
+/// rules that span keys (joints against gains, loop rates, limits, geofence, endpoint). Register it with
+/// <c>ValidateOnStart()</c>; <see cref="AgentConfigLoader"/> runs the same checks and adds file positions.
+/// </summary>
+public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    /// <summary>Validates <paramref name="options"/>; each failure reads <c>{key path}: {problem}. Fix: {fix}</c>.</summary>
+    /// <param name="name">The options name (unused: there is one configuration).</param>
+    /// <param name="options">The options to validate.</param>
+    /// <returns>Success, or a failure listing every problem.</returns>
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var issues = Collect(options);
+        return issues.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(issues.Select(issue => issue.ToString()));
+    }
+
+    /// <summary>Runs every per-field and cross-field check, in key order.</summary>
+    internal static List<ConfigIssue> Collect(AgentOptions options)
+    {
+        var issues = new List<ConfigIssue>();
+        AnnotationValidator.Validate(options, string.Empty, issues);
+        CheckJoints(options.Robot, issues);
+        CheckGains(options, issues);
+        CheckBalance(options, issues);
+        CheckTiming(options, issues);
+        CheckSafety(options.Safety, issues);
+        CheckUplink(options.Uplink, issues);
+        return issues;
+    }
+
+    private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string D(TimeSpan value) => ScalarConverter.FormatDuration(value);
+
+    private static void CheckJoints(RobotOptions robot, List<ConfigIssue> issues)
+    {
+        if (robot.Joints.Count == 0)
+        {
+            issues.Add(new("robot.joints", "no joints are listed", "list every joint under robot.joints, each with name, limits and home (see the default agent.yaml)"));
+            return;
+        }
+
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < robot.Joints.Count; i++)
+        {
+            var joint = robot.Joints[i];
+            string path = $"robot.joints[{i}]";
+            if (!string.IsNullOrWhiteSpace(joint.Name) && !firstIndex.TryAdd(joint.Name, i))
+            {
+                issues.Add(new(path + ".name", $"the joint name '{joint.Name}' is used twice (also robot.joints[{firstIndex[joint.Name]}])", "give every joint a unique name"));
+            }
+
+            if (joint.Continuous)
+            {
+                continue;
+            }
+
+            if (joint.PositionMin >= joint.PositionMax)
+            {
+                issues.Add(new(path + ".position_min", $"position_min ({F(joint.PositionMin)}) of joint '{joint.Name}' is not below its position_max ({F(joint.PositionMax)})", "make position_min smaller than position_max, or set continuous: true for a wheel"));
+            }
+            else if (joint.Home < joint.PositionMin || joint.Home > joint.PositionMax)
+            {
+                issues.Add(new(path + ".home", $"home ({F(joint.Home)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set home between {F(joint.PositionMin)} and {F(joint.PositionMax)}"));
+            }
+        }
+    }
+
+    private static void CheckGains(AgentOptions options, List<ConfigIssue> issues)
+    {
+        var joints = options.Robot.Joints.Select(j => j.Name).Where(n => !string.IsNullOrWhiteSpace(n)).Distinct(StringComparer.Ordinal).ToList();
+        var gains = options.Motor.Gains;
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < gains.Count; i++)
+        {
+            string joint = gains[i].Joint;
+            if (string.IsNullOrWhiteSpace(joint))
+            {
+                continue; // [Required] reports it.
+            }
+
+            string path = $"motor.gains[{i}].joint";
+            if (!joints.Contains(joint, StringComparer.Ordinal))
+            {
+                string? closest = ConfigKeys.Closest(joint, joints);
+                string hint = closest is null ? $"one of: {string.Join(", ", joints)}" : $"'{closest}'";
+                issues.Add(new(path, $"gains are given for '{joint}', which is not a joint in robot.joints", $"change the name to {hint}, or delete this gains entry"));
+            }
+            else if (!firstIndex.TryAdd(joint, i))
+            {
+                issues.Add(new(path, $"joint '{joint}' has a second gains entry (the first is motor.gains[{firstIndex[joint]}])", "keep one gains entry per joint and delete the other"));
+            }
+        }
+
+        var missing = joints.Where(j => !firstIndex.ContainsKey(j)).ToList();
+        if (missing.Count > 0 && joints.Count > 0)
+        {
+            issues.Add(new(
+                "motor.gains",
+                $"{missing.Count} of the {joints.Count} joints in robot.joints have no gains entry ({gains.Count} entries given): {string.Join(", ", missing)}",
+                $"add a motor.gains entry for each, such as '- joint: {missing[0]}' with kp, ki, kd"));
+        }
+    }
+
+    private static void CheckBalance(AgentOptions options, List<ConfigIssue> issues)
+    {
+        var balance = options.Balance;
+        if (balance.Enabled)
+        {
+            if (balance.DriveJoints.Count != 2)
+            {
+                issues.Add(new("balance.drive_joints", $"lists {balance.DriveJoints.Count} joints, but the balance loop needs exactly 2 drive wheels", "name the left and the right wheel joint, such as [left_wheel, right_wheel], or set balance.enabled: false"));
+            }
+
+            for (int i = 0; i < balance.DriveJoints.Count; i++)
+            {
+                CheckDriveJoint(options.Robot.Joints, balance.DriveJoints, i, issues);
+            }
+        }
+
+        if (balance.TiltFilterTimeConstant <= TimeSpan.Zero)
+        {
+            issues.Add(new("balance.tilt_filter_time_constant", $"{D(balance.TiltFilterTimeConstant)} is not a positive time constant", "set a positive duration, such as 200ms"));
+        }
+
+        double motorRate = options.Motor.RateHz;
+        double balanceRate = balance.RateHz;
+        if (motorRate <= 0 || balanceRate <= 0 || !double.IsFinite(motorRate) || !double.IsFinite(balanceRate))
+        {
+            return; // [Range] reports it.
+        }
+
+        if (balanceRate >= motorRate)
+        {
+            issues.Add(new("balance.rate_hz", $"the balance rate ({F(balanceRate)} Hz) is not below motor.rate_hz ({F(motorRate)} Hz)", $"set balance.rate_hz below {F(motorRate)}, such as {F(motorRate / 10)}"));
+            return;
+        }
+
+        double ratio = motorRate / balanceRate;
+        if (Math.Abs(ratio - Math.Round(ratio)) > 1e-9 * ratio)
+        {
+            var nearest = Enumerable.Range(2, 999).Select(n => motorRate / n)
+                .Where(r => r == Math.Round(r)).OrderBy(r => Math.Abs(r - balanceRate)).Take(2).Select(F).ToList();
+            string suggestion = nearest.Count > 0 ? string.Join(" or ", nearest) : F(motorRate / Math.Ceiling(ratio));
+            issues.Add(new("balance.rate_hz", $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of balance.rate_hz ({F(balanceRate)} Hz); the balance loop runs every Nth motor tick", $"pick a balance rate that divides {F(motorRate)} evenly, such as {suggestion}"));
+        }
+    }
+
+    private static void CheckDriveJoint(List<JointOptions> joints, List<string> driveJoints, int i, List<ConfigIssue> issues)
+    {
+        string name = driveJoints[i];
+        string path = $"balance.drive_joints[{i}]";
+        int index = joints.FindIndex(j => string.Equals(j.Name, name, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            var wheels = joints.Where(j => j.Continuous).Select(j => j.Name).ToList();
+            string hint = wheels.Count > 0 ? $"name a continuous joint from robot.joints: {string.Join(", ", wheels)}" : "add the wheel joints to robot.joints with continuous: true";
+            issues.Add(new(path, $"'{name}' is not a joint in robot.joints", hint));
+        }
+        else if (!joints[index].Continuous)
+        {
+            issues.Add(new(path, $"'{name}' is not a continuous joint (a drive wheel turns without end)", $"name a wheel joint, or set continuous: true on robot.joints[{index}] if '{name}' is a wheel"));
+        }
+        else if (driveJoints.FindIndex(d => string.Equals(d, name, StringComparison.Ordinal)) < i)
+        {
+            issues.Add(new(path, $"'{name}' is listed twice", "name two different wheels, left and right"));
+        }
+    }
+
+    private static void CheckTiming(AgentOptions options, List<ConfigIssue> issues)
+    {
+        var timing = options.Timing;
+        double rate = options.Motor.RateHz;
+        if (timing.SpinMargin < TimeSpan.Zero)
+        {
+            issues.Add(new("timing.spin_margin", $"{D(timing.SpinMargin)} is negative", "set a margin of 0 or more, such as 100us"));
+        }
+        else if (rate > 0 && double.IsFinite(rate))
+        {
+            var period = TimeSpan.FromTicks((long)Math.Round(TimeSpan.TicksPerSecond / rate));
+            if (timing.SpinMargin >= period)
+            {
+                issues.Add(new("timing.spin_margin", $"{D(timing.SpinMargin)} is not shorter than the motor period ({D(period)} at motor.rate_hz {F(rate)})", $"set a margin below {D(period)}, such as {D(period / 10)}"));
+            }
+        }
+
+        if (timing.TimerSlack < TimeSpan.Zero)
+        {
+            issues.Add(new("timing.timer_slack", $"{D(timing.TimerSlack)} is negative", "set 0 or more, such as 1us"));
+        }
+    }
+
+    private static void CheckSafety(SafetyOptions safety, List<ConfigIssue> issues)
+    {
+        if (safety.BatteryCritical >= safety.BatteryLow)
+        {
+            issues.Add(new("safety.battery_critical", $"battery_critical ({F(safety.BatteryCritical)}) is not below battery_low ({F(safety.BatteryLow)})", "set battery_critical below battery_low, such as 0.03 and 0.15"));
+        }
+
+        if (safety.OverrunWindow <= TimeSpan.Zero)
+        {
+            issues.Add(new("safety.overrun_window", $"{D(safety.OverrunWindow)} is not a positive window", "set a positive duration, such as 1s"));
+        }
+
+        var fence = safety.Geofence;
+        if (fence.Count is 1 or 2)
+        {
+            issues.Add(new("safety.geofence", $"has {fence.Count} point(s), but a polygon needs at least 3", "add vertices (x, y in m) so they enclose the area, or remove the geofence with 'geofence: []'"));
+        }
+        else if (fence.Count >= 3)
+        {
+            double twiceArea = 0;
+            for (int i = 0; i < fence.Count; i++)
+            {
+                var a = fence[i];
+                var b = fence[(i + 1) % fence.Count];
+                twiceArea += (a.X * b.Y) - (b.X * a.Y);
+            }
+
+            if (Math.Abs(twiceArea) < 1e-9)
+            {
+                issues.Add(new("safety.geofence", "the points enclose no area (they lie on one line or repeat)", "list the corners of the allowed area in order around it"));
+            }
+        }
+    }
+
+    private static void CheckUplink(UplinkOptions uplink, List<ConfigIssue> issues)
+    {
+        string endpoint = uplink.Endpoint;
+        if (endpoint.Length > 0
+            && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0))
+        {
+            issues.Add(new("uplink.endpoint", $"'{endpoint}' is not an absolute http:// or https:// URL", "write the full address, such as https://ingest.example.com:443, or \"\" for no upstream"));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text;
+
+namespace EdgeAgent.Configuration.Internal;
+
+/// <summary>
+/// Maps YAML keys to option properties: a key matches a property when the key without '_' equals the
+/// property name, ignoring case (<c>feed_forward_velocity</c> → <c>FeedForwardVelocity</c>).
+/// </summary>
+internal static class ConfigKeys
+{
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> PropertyCache = new();
+
+    /// <summary>Gets the bindable properties (public, readable and writable) in declaration order.</summary>
+    public static PropertyInfo[] Properties(Type type) =>
+        PropertyCache.GetOrAdd(type, static t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)
+            .ToArray());
+
+    public static PropertyInfo? Find(Type type, string key)
+    {
+        string compact = key.Replace("_", string.Empty, StringComparison.Ordinal);
+        return Array.Find(Properties(type), p => string.Equals(p.Name, compact, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Gets the YAML keys of a section type, in declaration order.</summary>
+    public static IReadOnlyList<string> KeysOf(Type type) => Properties(type).Select(p => ToSnakeCase(p.Name)).ToArray();
+
+    /// <summary>Converts a property or enum member name to its YAML spelling: <c>RateHz</c> → <c>rate_hz</c>, <c>Ros2</c> → <c>ros2</c>.</summary>
+    public static string ToSnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
+                    || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Gets a value indicating whether the type is an options section (bound from a mapping).</summary>
+    public static bool IsSection(Type type) =>
+        type.IsClass && type != typeof(string) && !type.IsGenericType && type.GetConstructor(Type.EmptyTypes) is not null;
+
+    /// <summary>Gets a value indicating whether the type is a <see cref="List{T}"/>, and its element type.</summary>
+    public static bool IsList(Type type, out Type elementType)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            elementType = type.GetGenericArguments()[0];
+            return true;
+        }
+
+        elementType = typeof(void);
+        return false;
+    }
+
+    /// <summary>Describes a section for messages: <c>the top level</c> or <c>'motor.gains[0]'</c>.</summary>
+    public static string DescribeSection(string path) => path.Length == 0 ? "the top level" : $"'{path}'";
+
+    /// <summary>Builds the fix for an unknown key: the closest known key, and the keys allowed there.</summary>
+    public static string UnknownKeyFix(string key, Type sectionType, string sectionPath)
+    {
+        var known = KeysOf(sectionType);
+        string? closest = Closest(key, known);
+        string where = sectionPath.Length == 0 ? "top-level sections" : $"keys of '{sectionPath}'";
+        string list = $"{where}: {string.Join(", ", known)}";
+        return closest is null
+            ? $"use one of the {list}; or delete the line"
+            : $"did you mean '{closest}'? (the {list})";
+    }
+
+    /// <summary>Finds the known key closest to <paramref name="key"/> (edit distance, or one containing the other), if any is close.</summary>
+    public static string? Closest(string key, IEnumerable<string> known)
+    {
+        string probe = key.ToLowerInvariant();
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string candidate in known)
+        {
+            int distance = Distance(probe, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        if (best is null)
+        {
+            return null;
+        }
+
+        int allowed = Math.Max(2, probe.Length / 3);
+        bool contains = probe.Length >= 3 && (best.Contains(probe, StringComparison.Ordinal) || probe.Contains(best, StringComparison.Ordinal));
+        return bestDistance <= allowed || contains ? best : ClosestByContainment(probe, known);
+    }
+
+    private static string? ClosestByContainment(string probe, IEnumerable<string> known) =>
+        probe.Length < 3
+            ? null
+            : known.FirstOrDefault(k => k.Contains(probe, StringComparison.Ordinal) || probe.Contains(k, StringComparison.Ordinal));
+
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections;
+using System.Reflection;
+
+namespace EdgeAgent.Configuration.Internal;
+
+/// <summary>
+/// Binds <see cref="ConfigNode"/>s onto the option classes by reflection, strictly: unknown keys, duplicate
+/// keys, wrong types and wrong shapes (a section where a value is expected, and so on) are all reported with
+/// their key path and position, and binding carries on so one load reports every problem. Keys absent from
+/// the file keep the defaults of the option classes.
+/// </summary>
+internal sealed class OptionsBinder(LoadContext context)
+{
+    private static readonly Dictionary<Type, object> DefaultInstances = [];
+
+    /// <summary>Binds the root mapping onto <paramref name="options"/>.</summary>
+    public void BindRoot(AgentOptions options, MappingNode root) => BindSection(options, root, string.Empty);
+
+    /// <summary>Binds the keys of <paramref name="mapping"/> onto <paramref name="target"/>, a section object.</summary>
+    public void BindSection(object target, MappingNode mapping, string path)
+    {
+        var type = target.GetType();
+        var seen = new Dictionary<string, ConfigNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in mapping.Entries)
+        {
+            if (keyNode is not ScalarNode key || key.IsNull)
+            {
+                context.FailAt(keyNode.Start, path, $"a key in {ConfigKeys.DescribeSection(path)} is not a plain name", "write keys as plain names followed by ':', such as 'rate_hz: 1000'");
+                continue;
+            }
+
+            var property = ConfigKeys.Find(type, key.Value);
+            if (property is null)
+            {
+                string unknownPath = ConfigPath.Child(path, key.Value);
+                string what = path.Length == 0 ? "section" : "key";
+                context.FailAt(key.Start, unknownPath, $"unknown {what} '{key.Value}' in {ConfigKeys.DescribeSection(path)}", ConfigKeys.UnknownKeyFix(key.Value, type, path));
+                continue;
+            }
+
+            string keyPath = ConfigPath.Child(path, ConfigKeys.ToSnakeCase(property.Name));
+            if (seen.TryGetValue(property.Name, out var first))
+            {
+                context.FailAt(key.Start, keyPath, $"'{key.Value}' appears twice in {ConfigKeys.DescribeSection(path)} (first on line {first.Start.Line})", $"keep one of the two lines ({first.Start.Line} and {key.Start.Line}) and delete the other");
+                continue;
+            }
+
+            seen[property.Name] = key;
+            context.RecordFile(keyPath, key.Start);
+            object? value = BindValue(property.PropertyType, property.GetValue(target), valueNode, keyPath, key.Start, DefaultOf(property));
+            property.SetValue(target, value);
+        }
+    }
+
+    private static string DefaultOf(PropertyInfo property)
+    {
+        var declaring = property.DeclaringType!;
+        object instance;
+        lock (DefaultInstances)
+        {
+            if (!DefaultInstances.TryGetValue(declaring, out instance!))
+            {
+                instance = Activator.CreateInstance(declaring)!;
+                DefaultInstances[declaring] = instance;
+            }
+        }
+
+        return ScalarConverter.Format(property.GetValue(instance));
+    }
+
+    private static string Shape(ConfigNode node) => node switch
+    {
+        MappingNode => "a section (indented 'key: value' lines)",
+        SequenceNode => "a list ('- ' items)",
+        ScalarNode scalar => $"the single value '{scalar.Value}'",
+        _ => "something else",
+    };
+
+    /// <summary>Binds one value; returns the new value, or <paramref name="current"/> when the node cannot be bound.</summary>
+    private object? BindValue(Type type, object? current, ConfigNode node, string path, TextPosition keyAt, string example)
+    {
+        if (ConfigKeys.IsList(type, out var elementType))
+        {
+            return BindList(type, elementType, current, node, path, keyAt);
+        }
+
+        if (ConfigKeys.IsSection(type))
+        {
+            var section = current ?? Activator.CreateInstance(type)!;
+            switch (node)
+            {
+                case MappingNode mapping:
+                    BindSection(section, mapping, path);
+                    break;
+                case ScalarNode { IsNull: true }:
+                    break;
+                default:
+                    context.FailAt(keyAt, path, $"'{path}' is a section, but the file gives {Shape(node)}", $"write its keys on the lines below '{LastKey(path)}:', indented by 2 more spaces (keys: {string.Join(", ", ConfigKeys.KeysOf(type))})");
+                    break;
+            }
+
+            return section;
+        }
+
+        if (node is not ScalarNode scalar)
+        {
+            context.FailAt(keyAt, path, $"expected a single {ScalarConverter.Describe(type)}, but the file gives {Shape(node)}", $"write the value on the same line as the key, such as '{LastKey(path)}: {example}'");
+            return current;
+        }
+
+        var conversion = ScalarConverter.Convert(type, scalar.Value, scalar.IsNull, example);
+        if (!conversion.Ok)
+        {
+            context.FailAt(scalar.IsNull ? keyAt : scalar.Start, path, conversion.Problem, conversion.Fix);
+            return current;
+        }
+
+        return conversion.Value;
+    }
+
+    private object? BindList(Type listType, Type elementType, object? current, ConfigNode node, string path, TextPosition keyAt)
+    {
+        var list = (IList)Activator.CreateInstance(listType)!;
+        if (node is ScalarNode { IsNull: true })
+        {
+            return list;
+        }
+
+        if (node is not SequenceNode sequence)
+        {
+            string fix = ConfigKeys.IsSection(elementType)
+                ? $"start each item with '- ' on its own line, such as '- {ConfigKeys.KeysOf(elementType)[0]}: ...'"
+                : "write the items in brackets, such as [left_wheel, right_wheel], or one '- item' per line";
+            context.FailAt(keyAt, path, $"'{path}' is a list, but the file gives {Shape(node)}", fix);
+            return current;
+        }
+
+        for (int i = 0; i < sequence.Items.Count; i++)
+        {
+            var item = sequence.Items[i];
+            string itemPath = ConfigPath.Index(path, i);
+            context.RecordFile(itemPath, item.Start);
+            if (ConfigKeys.IsSection(elementType))
+            {
+                var element = Activator.CreateInstance(elementType)!;
+                if (item is MappingNode mapping)
+                {
+                    BindSection(element, mapping, itemPath);
+                }
+                else
+                {
+                    context.FailAt(item.Start, itemPath, $"each item of '{path}' is a set of keys, but item {i} is {Shape(item)}", $"write the item's keys after '- ', such as '- {ConfigKeys.KeysOf(elementType)[0]}: ...', with its other keys indented below it");
+                }
+
+                list.Add(element);
+            }
+            else
+            {
+                object? fallback = elementType.IsValueType ? Activator.CreateInstance(elementType) : string.Empty;
+                list.Add(BindValue(elementType, fallback, item, itemPath, item.Start, ScalarConverter.Format(fallback)));
+            }
+        }
+
+        return list;
+    }
+
+    private static string LastKey(string path)
+    {
+        int dot = path.LastIndexOf('.');
+        return dot < 0 ? path : path[(dot + 1)..];
+    }
+}
