@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.Control.Timing;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>Prints the results of <c>diagnose timing</c>: text for a technician, or one JSON document.</summary>
+internal static class DiagnoseTimingOutput
+{
+    private static readonly double[] Percentiles = [50.0, 99.0, 99.9];
+
+    public static void WriteHeader(TextWriter output, LoopSettings settings, TimeSpan duration)
+    {
+        output.WriteLine(Invariant($"Loop timing: {duration.TotalSeconds:F0} s at {1e9 / settings.PeriodNs:F1} Hz (period {settings.PeriodNs / 1e3:F1} µs), SCHED_FIFO priority {settings.FifoPriority}, CPU {CpuText(settings.Cpu)}, spin margin {settings.SpinMarginNs / 1e3:F1} µs"));
+    }
+
+    public static void WriteSecond(TextWriter output, int second, LatencySnapshot interval, long overruns)
+    {
+        output.WriteLine(Invariant($"  {second,4} s  wake-up error p99 {Us(interval.ValueAtPercentile(99))} µs  max {Us(interval.Max)} µs  overruns {overruns}"));
+    }
+
+    public static void WriteAgent(TextWriter output, AgentTimingResult agent)
+    {
+        var r = agent.Report;
+        output.WriteLine(Invariant($"Real-time: {(r.Fifo ? $"SCHED_FIFO {r.FifoPriority}" : "SCHED_OTHER")}, CPU {CpuText(r.Cpu)}, mlockall {(r.MemoryLocked ? "on (on fault)" : "off")}, timer slack {r.TimerSlackNs} ns{(r.Fifo ? " (the kernel gives SCHED_FIFO none)" : string.Empty)}; RSS {Mib(agent.RssBytes)} MiB (VmLck {Mib(agent.LockedBytes)} MiB counts address space locked on fault, not resident memory)"));
+        foreach (var warning in r.Warnings)
+        {
+            output.WriteLine($"  warning: {warning.Message}");
+        }
+
+        output.WriteLine(Invariant($"Agent: {agent.Ticks} ticks, {agent.Overruns} overruns, {agent.MeasuredRateHz:F2} Hz measured, {agent.AllocatedBytes} bytes allocated on the loop thread after warm-up"));
+        if (agent.Fault is not null)
+        {
+            output.WriteLine($"  the loop faulted: {agent.Fault.Message}");
+        }
+    }
+
+    public static void WriteComparison(TextWriter output, AgentTimingResult agent, CyclictestOutcome? cyclictest)
+    {
+        output.WriteLine();
+        output.WriteLine(Invariant($"{"wake-up error (µs)",-34}{"p50",10}{"p99",10}{"p99.9",10}{"max",10}"));
+        var a = Figures(agent.WakeupError);
+        Row(output, "agent (sleep + spin)", a);
+        Row(output, "agent clock_nanosleep alone", Figures(agent.SleepLatency));
+        if (cyclictest?.Result is { } ct)
+        {
+            var c = Figures(ct);
+            Row(output, "cyclictest", c);
+            output.WriteLine(Invariant($"{"ratio agent / cyclictest",-34}{Ratio(a[0], c[0]),10}{Ratio(a[1], c[1]),10}{Ratio(a[2], c[2]),10}{Ratio(a[3], c[3]),10}"));
+            output.WriteLine(Invariant($"cyclictest: {ct.Count} samples, {ct.Overflows} past {CyclictestRunner.HistogramUs} µs; 1 µs resolution (truncated). Command: cyclictest {string.Join(' ', cyclictest.Arguments)}"));
+        }
+        else if (cyclictest is not null)
+        {
+            output.WriteLine($"cyclictest: {cyclictest.Error}");
+        }
+
+        output.WriteLine("The spin margin should exceed the clock_nanosleep p99.9 (better: its max) under load; the agent row is what the controllers see.");
+    }
+
+    public static void WriteJson(Stream stream, AgentTimingResult agent, CyclictestOutcome? cyclictest, TimeSpan duration)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var s = agent.Settings;
+        w.WriteStartObject();
+        w.WriteNumber("seconds", duration.TotalSeconds);
+        w.WriteNumber("rateHz", 1e9 / s.PeriodNs);
+        w.WriteNumber("periodUs", s.PeriodNs / 1e3);
+        w.WriteNumber("spinMarginUs", s.SpinMarginNs / 1e3);
+        w.WriteNumber("priority", s.FifoPriority);
+        w.WriteNumber("cpu", s.Cpu);
+
+        w.WriteStartObject("agent");
+        w.WriteNumber("ticks", agent.Ticks);
+        w.WriteNumber("overruns", agent.Overruns);
+        w.WriteNumber("measuredRateHz", Math.Round(agent.MeasuredRateHz, 3));
+        w.WriteNumber("allocatedBytesAfterWarmup", agent.AllocatedBytes);
+        w.WriteNumber("rssBytes", agent.RssBytes);
+        w.WriteNumber("lockedBytes", agent.LockedBytes);
+        w.WriteStartObject("realtime");
+        w.WriteBoolean("fifo", agent.Report.Fifo);
+        w.WriteNumber("priority", agent.Report.FifoPriority);
+        w.WriteNumber("cpu", agent.Report.Cpu);
+        w.WriteBoolean("memoryLocked", agent.Report.MemoryLocked);
+        w.WriteNumber("timerSlackNs", agent.Report.TimerSlackNs);
+        w.WriteStartArray("warnings");
+        foreach (var warning in agent.Report.Warnings)
+        {
+            w.WriteStringValue(warning.Message);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        WriteFigures(w, "wakeupErrorUs", Figures(agent.WakeupError), agent.WakeupError.Count, agent.WakeupError.Mean / 1e3);
+        WriteFigures(w, "sleepLatencyUs", Figures(agent.SleepLatency), agent.SleepLatency.Count, agent.SleepLatency.Mean / 1e3);
+        if (agent.Fault is null)
+        {
+            w.WriteNull("fault");
+        }
+        else
+        {
+            w.WriteString("fault", agent.Fault.Message);
+        }
+
+        w.WriteEndObject();
+
+        w.WriteStartObject("cyclictest");
+        w.WriteBoolean("available", cyclictest?.Path is not null);
+        w.WriteString("command", cyclictest is { Path: not null } ? $"{cyclictest.Path} {string.Join(' ', cyclictest.Arguments)}" : null);
+        w.WriteString("error", cyclictest?.Error);
+        if (cyclictest?.Result is { } ct)
+        {
+            WriteFigures(w, "latencyUs", Figures(ct), ct.Count, ct.AvgUs);
+            w.WriteNumber("overflows", ct.Overflows);
+            var a = Figures(agent.WakeupError);
+            var c = Figures(ct);
+            w.WriteStartObject("ratioAgentToCyclictest");
+            string[] names = ["p50", "p99", "p99_9", "max"];
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (c[i] > 0)
+                {
+                    w.WriteNumber(names[i], Math.Round(a[i] / c[i], 4));
+                }
+                else
+                {
+                    w.WriteNull(names[i]);
+                }
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>p50, p99, p99.9 and max in µs.</summary>
+    private static double[] Figures(LatencySnapshot snapshot) =>
+        [.. Percentiles.Select(p => snapshot.ValueAtPercentile(p) / 1e3), snapshot.Max / 1e3];
+
+    private static double[] Figures(CyclictestResult result) =>
+        [.. Percentiles.Select(p => (double)result.ValueAtPercentileUs(p)), result.MaxUs];
+
+    private static void WriteFigures(Utf8JsonWriter w, string name, double[] figures, long count, double mean)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("count", count);
+        w.WriteNumber("mean", Math.Round(mean, 3));
+        w.WriteNumber("p50", Math.Round(figures[0], 3));
+        w.WriteNumber("p99", Math.Round(figures[1], 3));
+        w.WriteNumber("p99_9", Math.Round(figures[2], 3));
+        w.WriteNumber("max", Math.Round(figures[3], 3));
+        w.WriteEndObject();
+    }
+
+    private static void Row(TextWriter output, string label, double[] f) =>
+        output.WriteLine(Invariant($"{label,-34}{f[0],10:F2}{f[1],10:F2}{f[2],10:F2}{f[3],10:F2}"));
+
+    private static string Ratio(double agent, double cyclictest) =>
+        cyclictest > 0 ? (agent / cyclictest).ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+
+    private static string Us(long ns) => (ns / 1e3).ToString("F2", CultureInfo.InvariantCulture);
+
+    private static string Mib(long bytes) => bytes < 0 ? "?" : (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
+
+    private static string CpuText(int cpu) => cpu < 0 ? "any" : cpu.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
