@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeAgent.Configuration;
+using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Control;
 using EdgeAgent.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,13 +26,15 @@ internal static class RunCommand
             TimeSpan? runFor = null;
             if (parse.GetValue(duration) is { } text)
             {
-                if (!DurationText.TryParse(text, out TimeSpan parsed) || parsed <= TimeSpan.Zero)
+                // The same duration syntax as agent.yaml (30s, 1.5m, 500ms).
+                Conversion parsed = ScalarConverter.Convert(typeof(TimeSpan), text, isNull: false, example: "30s");
+                if (!parsed.Ok || (TimeSpan)parsed.Value! <= TimeSpan.Zero)
                 {
-                    Console.Error.WriteLine($"edge-agent: --duration '{text}' is not a positive duration; write e.g. 30s, 1.5m or 500ms.");
+                    Console.Error.WriteLine($"edge-agent: --duration '{text}': {(parsed.Ok ? "must be positive" : parsed.Problem)}. Fix: {(parsed.Ok ? "write e.g. 30s" : parsed.Fix)}.");
                     return 2;
                 }
 
-                runFor = parsed;
+                runFor = (TimeSpan)parsed.Value!;
             }
 
             string path = parse.GetValue(config)!;
