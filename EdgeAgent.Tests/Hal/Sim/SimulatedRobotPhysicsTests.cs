@@ -165,4 +165,43 @@ public sealed class SimulatedRobotPhysicsTests
             Assert.That(rig.Robot.TrueTiltRad, Is.Zero);
         }
     }
+
+    [Test]
+    public void Write_WheelTorque_AcceleratesWithHalfBaseMassReflected()
+    {
+        using var rig = new SimRig(SimRig.Wheeled(noise: false));
+        rig.Commands.Effort[rig.Options.LeftWheelIndex] = 3.0;
+        rig.Commands.Effort[rig.Options.RightWheelIndex] = 3.0;
+
+        rig.Run(TimeSpan.FromMilliseconds(10));
+
+        // J_eff = J + m·r²/2 = 0.02 + 12·0.01/2 = 0.08 kg·m²; q̈ ≈ (τ − Fc)/J_eff = 35 rad/s².
+        var expectedVelocity = 0.1 * 35.0 * 0.010;
+        Assert.That(rig.Robot.TrueBase.ForwardVelocity, Is.EqualTo(expectedVelocity).Within(2).Percent);
+    }
+
+    [Test]
+    public void Write_PdBalanceLoopOnNoisySensors_KeepsBaseUpright()
+    {
+        using var rig = new SimRig(SimRig.Wheeled(tiltRad: 3 * Degree));
+        const double Kp = 20.0, Kd = 5.0, Gravity = 9.81, WheelInertia = 0.08, Radius = 0.1, Friction = 0.2;
+
+        for (var i = 0; i < 5_000; i++)
+        {
+            rig.Step();
+            var imu = rig.State.Imu;
+            var acceleration = (Gravity * imu.TiltRad) + (Kp * imu.TiltRad) + (Kd * imu.TiltRateRadPerSec);
+            var torque = (WheelInertia * acceleration / Radius) + Math.CopySign(Friction, acceleration);
+            rig.Commands.Effort[rig.Options.LeftWheelIndex] = torque;
+            rig.Commands.Effort[rig.Options.RightWheelIndex] = torque;
+            rig.Robot.Write(rig.Commands);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(rig.Robot.HasFallen, Is.False);
+            Assert.That(Math.Abs(rig.Robot.TrueTiltRad), Is.LessThan(1 * Degree));
+            Assert.That(rig.Robot.TrueBase.X, Is.GreaterThan(0), "it drove forward to catch the forward lean");
+        }
+    }
 }
