@@ -94,19 +94,20 @@ public sealed class MotorControllerTests
         var pRef = new double[12];
         var zeros = new double[12];
 
-        // 2 rad of error saturates the knee (kp 60 · 2 = 120 N·m > 40) for 2 s.
+        // 1 rad of error saturates hip_pitch (kp 60 · 1 = 60 N·m > 40) for 2 s.
+        const int hip = 2;
         for (int k = 0; k < 2000; k++)
         {
-            pRef[3] = state.Position[3] + 2.0;
+            pRef[hip] = state.Position[hip] + 1.0;
             controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
         }
 
-        Assert.That(commands.Effort[3], Is.EqualTo(options.Robot.Joints[3].EffortMax));
-        pRef[3] = state.Position[3];
+        Assert.That(commands.Effort[hip], Is.EqualTo(options.Robot.Joints[hip].EffortMax));
+        pRef[hip] = state.Position[hip];
         controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
 
         // Without conditional integration the integrator would hold integral_limit (5 N·m) here.
-        Assert.That(commands.Effort[3], Is.EqualTo(0.0).Within(0.05));
+        Assert.That(commands.Effort[hip], Is.EqualTo(0.0).Within(0.05));
     }
 
     [Test]

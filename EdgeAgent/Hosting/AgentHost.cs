@@ -2,7 +2,9 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Timing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -34,6 +36,9 @@ internal static class AgentHost
 
         IServiceCollection services = builder.Services;
         services.AddSystemd();
+
+        // AddSystemd registers the notifier only under systemd; the watchdog wants it always (disabled outside).
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
