@@ -58,6 +58,13 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Compile the hot path and run it once on a throwaway simulated robot, then start the real HAL as
+        // late as possible, right before the threads.
+        HotPath.Prepare(
+            typeof(MotorLoop), typeof(BalanceLoop), typeof(MotorController), typeof(BalanceController), typeof(SafetySupervisor),
+            typeof(SafeOutput), typeof(Mailbox<BalanceInput>), typeof(Mailbox<BalanceCommand>), typeof(LoopThread), _parts.Hal.GetType(),
+            _parts.Reference.GetType());
+        ControlWarmup.Run(_options);
         _parts.Hal.Start(cancellationToken);
         if (_parts.BalanceEnabled)
         {
