@@ -119,7 +119,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             if (balance.DriveJoints.Count != 2)
             {
-                issues.Add(new("balance.drive_joints", $"lists {balance.DriveJoints.Count} joints, but the balance loop needs exactly 2 drive wheels", "name the left and the right wheel joint, such as [left_wheel, right_wheel], or set balance.enabled: false"));
+                issues.Add(new("balance.drive_joints", $"lists {balance.DriveJoints.Count} joint(s), but the balance loop needs exactly 2 drive wheels", "name the left and the right wheel joint, such as [left_wheel, right_wheel], or set balance.enabled: false"));
             }
 
             for (int i = 0; i < balance.DriveJoints.Count; i++)

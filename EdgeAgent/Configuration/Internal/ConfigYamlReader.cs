@@ -91,41 +91,33 @@ internal sealed class ConfigYamlReader
             return Anchor(scalar.Anchor, node);
         }
 
-        if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        // Flow collections are tracked before their start is consumed and until their end is: consuming an
+        // event makes the scanner read ahead, which is where an unclosed '[' or '{' throws.
+        if (parser.Accept<SequenceStart>(out var sequenceStart))
         {
-            bool flow = sequenceStart.Style == SequenceStyle.Flow;
-            if (flow)
-            {
-                openFlows.Push((start, '['));
-            }
-
+            bool flow = PushFlow(sequenceStart.Style == SequenceStyle.Flow, start, '[', parser);
             var items = new List<ConfigNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _))
+            while (!parser.Accept<SequenceEnd>(out _))
             {
                 items.Add(ReadNode(parser));
             }
 
-            PopFlow(flow);
+            PopFlow(flow, parser);
             return Anchor(sequenceStart.Anchor, new SequenceNode(start, items));
         }
 
-        if (parser.TryConsume<MappingStart>(out var mappingStart))
+        if (parser.Accept<MappingStart>(out var mappingStart))
         {
-            bool flow = mappingStart.Style == MappingStyle.Flow;
-            if (flow)
-            {
-                openFlows.Push((start, '{'));
-            }
-
+            bool flow = PushFlow(mappingStart.Style == MappingStyle.Flow, start, '{', parser);
             var entries = new List<KeyValuePair<ConfigNode, ConfigNode>>();
-            while (!parser.TryConsume<MappingEnd>(out _))
+            while (!parser.Accept<MappingEnd>(out _))
             {
                 var key = ReadNode(parser);
                 var value = ReadNode(parser);
                 entries.Add(new(key, value));
             }
 
-            PopFlow(flow);
+            PopFlow(flow, parser);
             return Anchor(mappingStart.Anchor, new MappingNode(start, entries));
         }
 
@@ -149,12 +141,25 @@ internal sealed class ConfigYamlReader
         return node;
     }
 
-    private void PopFlow(bool flow)
+    private bool PushFlow(bool flow, TextPosition start, char opener, IParser parser)
+    {
+        if (flow)
+        {
+            openFlows.Push((start, opener));
+        }
+
+        parser.MoveNext();
+        return flow;
+    }
+
+    private void PopFlow(bool flow, IParser parser)
     {
         if (flow)
         {
             openFlows.Pop();
         }
+
+        parser.MoveNext();
     }
 
     private void ReportSyntaxError(TextPosition position, string message)
@@ -170,9 +175,9 @@ internal sealed class ConfigYamlReader
             return ("a tab character is used for indentation; YAML allows only spaces", "replace the tab with spaces (2 per level, like the rest of the file)", FindTab(position));
         }
 
-        if (openFlows.Count > 0 && (message.Contains("flow", StringComparison.Ordinal) || !message.Contains("While", StringComparison.Ordinal)))
+        bool flowProblem = message.Contains("flow", StringComparison.Ordinal) || !message.Contains("While", StringComparison.Ordinal);
+        if (flowProblem && (FindUnclosedFlow() ?? (openFlows.Count > 0 ? openFlows.Peek() : null)) is var (opened, opener))
         {
-            var (opened, opener) = openFlows.Peek();
             char closer = opener == '[' ? ']' : '}';
             return ($"the '{opener}' opened here is not closed with '{closer}'", $"add the closing '{closer}' at the end of the value, such as [left_wheel, right_wheel]", opened);
         }
@@ -216,6 +221,45 @@ internal sealed class ConfigYamlReader
 
         string line = lines[position.Line - 1];
         return position.Column >= 1 && position.Column <= line.Length ? line[position.Column - 1] : '\0';
+    }
+
+    /// <summary>Finds the first '[' or '{' that is never closed, skipping comments and quoted text.</summary>
+    private (TextPosition Position, char Opener)? FindUnclosedFlow()
+    {
+        var open = new Stack<(TextPosition Position, char Opener)>();
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            char quote = '\0';
+            for (int j = 0; j < line.Length; j++)
+            {
+                char c = line[j];
+                bool atValueStart = j == 0 || line[j - 1] is ' ' or '\t' or '[' or '{' or ',' or ':';
+                if (quote != '\0')
+                {
+                    quote = c == quote ? '\0' : quote;
+                }
+                else if (c is '"' or '\'' && atValueStart)
+                {
+                    quote = c;
+                }
+                else if (c == '#' && (j == 0 || line[j - 1] is ' ' or '\t'))
+                {
+                    break;
+                }
+                else if (c is '[' or '{')
+                {
+                    open.Push((new TextPosition(i + 1, j + 1), c));
+                }
+                else if (c is ']' or '}' && open.Count > 0)
+                {
+                    open.Pop();
+                }
+            }
+        }
+
+        return open.Count > 0 ? open.Reverse().First() : null;
     }
 
     /// <summary>Finds the first tab in a line's indentation at or after the reported line (the parser often reports the line before).</summary>

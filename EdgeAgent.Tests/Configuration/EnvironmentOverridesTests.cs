@@ -1,0 +1,110 @@
+using System.Diagnostics.CodeAnalysis;
+using EdgeAgent.Configuration;
+using static EdgeAgent.Tests.Configuration.ConfigTestFiles;
+
+namespace EdgeAgent.Tests.Configuration;
+
+[TestFixture]
+[SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Justification = "Test names are Method_Scenario_Expected (STYLE.md).")]
+public sealed class EnvironmentOverridesTests
+{
+    [Test]
+    public void LoadFromString_Overrides_ApplyAfterTheFile()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ROBOT_ID"] = "robot-042",
+            ["CLOUD_ENDPOINT"] = "https://ingest.example.com:8443",
+            ["EDGEAGENT__MOTOR__RATE_HZ"] = "500",
+            ["EDGEAGENT__MOTOR__GAINS__2__KP"] = "40",
+            ["EDGEAGENT__TIMING__SPIN_MARGIN"] = "50us",
+            ["edgeagent__safety__stop_action"] = "hold",
+            ["EDGEAGENT__BALANCE__DRIVE_JOINTS__0"] = "left_wheel",
+            ["PATH"] = "/usr/bin",
+        };
+
+        var options = AgentConfigLoader.LoadFromString(Valid, SourceName, environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Robot.Id, Is.EqualTo("robot-042"));
+            Assert.That(options.Uplink.Endpoint, Is.EqualTo("https://ingest.example.com:8443"));
+            Assert.That(options.Motor.RateHz, Is.EqualTo(500.0));
+            Assert.That(options.Motor.Gains[2].Kp, Is.EqualTo(40.0));
+            Assert.That(options.Motor.Gains[2].Joint, Is.EqualTo("right_wheel"));
+            Assert.That(options.Timing.SpinMargin, Is.EqualTo(TimeSpan.FromMicroseconds(50)));
+            Assert.That(options.Safety.StopAction, Is.EqualTo(StopAction.Hold));
+        });
+    }
+
+    [Test]
+    public void LoadFromString_ShortNames_WinOverPrefixedNames()
+    {
+        var environment = new Dictionary<string, string> { ["EDGEAGENT__ROBOT__ID"] = "from-prefixed", ["ROBOT_ID"] = "from-short" };
+
+        var options = AgentConfigLoader.LoadFromString(Valid, SourceName, environment);
+
+        Assert.That(options.Robot.Id, Is.EqualTo("from-short"));
+    }
+
+    [TestCase("EDGEAGENT__MOTOR__RATE_HZ", "fast", "motor.rate_hz", "'fast' is not a number")]
+    [TestCase("EDGEAGENT__TIMING__SPIN_MARGIN", "50", "timing.spin_margin", "has no unit")]
+    [TestCase("EDGEAGENT__MOTOR__GAINS__7__KP", "40", "motor.gains[7]", "index 7 does not exist")]
+    [TestCase("EDGEAGENT__MOTOR__GAINS__X__KP", "40", "motor.gains", "not a list index")]
+    [TestCase("EDGEAGENT__MOTOR__RATEHZZ", "500", "motor.ratehzz", "EDGEAGENT__MOTOR__RATE_HZ")]
+    [TestCase("EDGEAGENT__MOTR__RATE_HZ", "500", "motr", "EDGEAGENT__MOTOR__RATE_HZ")]
+    [TestCase("EDGEAGENT__MOTOR", "500", "motor", "is a section")]
+    [TestCase("EDGEAGENT__MOTOR__RATE_HZ__X", "500", "motor.rate_hz", "is a single value")]
+    [TestCase("EDGEAGENT__SAFETY__STOP_ACTION", "brake", "safety.stop_action", "zero_torque, hold")]
+    public void LoadFromString_BadVariable_ErrorNamesTheVariable(string variable, string value, string keyPath, string fragment)
+    {
+        var environment = new Dictionary<string, string> { [variable] = value };
+
+        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(Valid, SourceName, environment));
+
+        Assert.That(exception.Errors, Has.Count.EqualTo(1), exception.Message);
+        var error = exception.Errors[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Source, Is.EqualTo("environment variable " + variable));
+            Assert.That(error.KeyPath, Is.EqualTo(keyPath));
+            Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
+            Assert.That(error.Line, Is.Null);
+        });
+    }
+
+    [Test]
+    public void LoadFromString_OverrideFailsValidation_ErrorNamesTheVariable()
+    {
+        var environment = new Dictionary<string, string> { ["CLOUD_ENDPOINT"] = "ingest:443", ["EDGEAGENT__TIMING__MOTOR_PRIORITY"] = "120" };
+
+        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(Valid, SourceName, environment));
+
+        Assert.That(exception.Errors.Select(e => (e.Source, e.KeyPath)), Is.EquivalentTo(new[]
+        {
+            ("environment variable CLOUD_ENDPOINT", "uplink.endpoint"),
+            ("environment variable EDGEAGENT__TIMING__MOTOR_PRIORITY", "timing.motor_priority"),
+        }));
+    }
+
+    [Test]
+    public void Load_NullEnvironment_ReadsTheProcessEnvironment()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"edge-agent-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, Valid);
+        const string Variable = "EDGEAGENT__HAL__SIM__SEED";
+        string? previous = Environment.GetEnvironmentVariable(Variable);
+        Environment.SetEnvironmentVariable(Variable, "7");
+        try
+        {
+            var options = AgentConfigLoader.Load(path);
+
+            Assert.That(options.Hal.Sim.Seed, Is.EqualTo(7));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Variable, previous);
+            File.Delete(path);
+        }
+    }
+}
