@@ -15,8 +15,7 @@ namespace EdgeAgent.Control;
 /// </remarks>
 internal sealed class BalanceController
 {
-    private readonly BalanceOptions _options;
-    private readonly double _filterTimeConstant;
+    private BalanceOptions _options;
     private double _tilt;
     private bool _initialised;
     private double _travelOrigin;
@@ -26,8 +25,11 @@ internal sealed class BalanceController
     public BalanceController(BalanceOptions options)
     {
         _options = options;
-        _filterTimeConstant = options.TiltFilterTimeConstant.TotalSeconds;
     }
+
+    /// <summary>Swaps in re-tuned gains; the next tick uses them. Safe to call from any thread.</summary>
+    /// <param name="options">Validated balance options.</param>
+    public void ApplyGains(BalanceOptions options) => Volatile.Write(ref _options, options);
 
     /// <summary>Gets the filtered tilt (rad).</summary>
     public double EstimatedTilt => _tilt;
@@ -38,6 +40,7 @@ internal sealed class BalanceController
     /// <returns>The base acceleration (m/s²), clamped to acceleration_max.</returns>
     public double Compute(in BalanceInput input, double dt)
     {
+        BalanceOptions o = Volatile.Read(ref _options);
         if (!_initialised)
         {
             _tilt = input.TiltRad;
@@ -48,14 +51,15 @@ internal sealed class BalanceController
         {
             // Complementary filter: integrate the gyro, correct slowly toward the absolute tilt.
             double predicted = _tilt + (input.TiltRateRadPerSec * dt);
-            double alpha = _filterTimeConstant / (_filterTimeConstant + dt);
+            double tau = o.TiltFilterTimeConstant.TotalSeconds;
+            double alpha = tau / (tau + dt);
             _tilt = input.ImuValid ? (alpha * predicted) + ((1.0 - alpha) * input.TiltRad) : predicted;
         }
 
         double travel = input.TravelM - _travelOrigin;
-        double a = (_options.PositionGain * travel) + (_options.VelocityGain * input.VelocityMps)
-            + (_options.TiltGain * _tilt) + (_options.TiltRateGain * input.TiltRateRadPerSec);
-        double max = _options.AccelerationMax;
+        double a = (o.PositionGain * travel) + (o.VelocityGain * input.VelocityMps)
+            + (o.TiltGain * _tilt) + (o.TiltRateGain * input.TiltRateRadPerSec);
+        double max = o.AccelerationMax;
         return double.IsFinite(a) ? Math.Clamp(a, -max, max) : 0.0;
     }
 

@@ -51,6 +51,8 @@ internal static class AgentHost
         services.AddHostedService<StatusReporter>();
         services.AddHostedService<SystemdWatchdog>();
         services.AddHostedService<OperatorSignals>();
+        services.AddSingleton<ConfigReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         if (settings.Duration is { } duration)
         {
             services.AddHostedService(sp => new RunDuration(duration, sp.GetRequiredService<IHostApplicationLifetime>()));

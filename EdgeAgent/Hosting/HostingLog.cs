@@ -39,7 +39,7 @@ internal static partial class HostingLog
     [LoggerMessage(11, LogLevel.Error, "Configuration reload rejected, the running gains stay in force:\n{Errors}")]
     public static partial void ReloadRejected(ILogger logger, string errors);
 
-    [LoggerMessage(12, LogLevel.Warning, "Configuration reload: only motor gains and joint limits change while running; restart the agent to apply the other changes ({Sections})")]
+    [LoggerMessage(12, LogLevel.Warning, "Configuration reload: motor gains, joint limits and balance gains were applied; restart the agent to apply the changes to {Sections}")]
     public static partial void ReloadNeedsRestart(ILogger logger, string sections);
 
     [LoggerMessage(13, LogLevel.Warning, "Safe-stop reset requested by an operator (SIGUSR1)")]

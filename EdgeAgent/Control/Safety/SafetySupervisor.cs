@@ -18,7 +18,7 @@ internal sealed class SafetySupervisor
     private const double BatteryHysteresis = 0.02;
 
     private readonly SafetyOptions _options;
-    private readonly MotorGains _limits;
+    private MotorGains _limits;
     private readonly double _tiltLimitRad;
     private readonly long _overrunWindowNs;
     private readonly long[] _overrunTimes;
@@ -59,6 +59,14 @@ internal sealed class SafetySupervisor
     /// <param name="cause">The cause.</param>
     /// <returns>The trip count.</returns>
     public long Trips(SafetyCause cause) => Volatile.Read(ref _trips[(int)cause]);
+
+    /// <summary>Swaps in re-tuned joint limits (same joints); the next check uses them. Any thread.</summary>
+    /// <param name="limits">The limits in joint order.</param>
+    public void ApplyLimits(MotorGains limits)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(limits.JointCount, _limits.JointCount, nameof(limits));
+        Volatile.Write(ref _limits, limits);
+    }
 
     /// <summary>Asks for a safe stop at the next tick (shutdown, operator). Any thread.</summary>
     public void RequestStop() => _stopRequested = true;
@@ -162,7 +170,7 @@ internal sealed class SafetySupervisor
 
     private SafetyCause CheckJoints(RobotState state)
     {
-        MotorGains l = _limits;
+        MotorGains l = Volatile.Read(ref _limits);
         double tolerance = _options.PositionTolerance;
         for (int i = 0; i < l.JointCount; i++)
         {
