@@ -48,7 +48,7 @@ internal sealed class CyclictestResult
             return 0;
         }
 
-        var rank = Math.Max(1L, (long)Math.Ceiling(percentile / 100.0 * Count));
+        var rank = Math.Max(1L, (long)Math.Ceiling(Math.Round(percentile / 100.0 * Count, 6)));   // round first: 99.9 / 100 * 2000 is 1998.0000000000002
         long seen = 0;
         for (var us = 0; us < _counts.Length; us++)
         {
