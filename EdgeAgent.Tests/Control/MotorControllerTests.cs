@@ -87,12 +87,7 @@ public sealed class MotorControllerTests
     [Test]
     public void Compute_SaturatedForLong_IntegratorDoesNotWindUp()
     {
-        var options = ControlRig.Fresh();
-        var controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
-        var state = new RobotState(12);
-        var commands = new JointCommands(12);
-        var pRef = new double[12];
-        var zeros = new double[12];
+        var (options, controller, state, commands, pRef, zeros) = Bare();
 
         // 1 rad of error saturates hip_pitch (kp 60 · 1 = 60 N·m > 40) for 2 s.
         const int hip = 2;
@@ -113,12 +108,7 @@ public sealed class MotorControllerTests
     [Test]
     public void Compute_VelocityPastLimit_RemovesTorqueThatWouldSpeedUp()
     {
-        var options = ControlRig.Fresh();
-        var controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
-        var state = new RobotState(12);
-        var commands = new JointCommands(12);
-        var pRef = new double[12];
-        var zeros = new double[12];
+        var (options, controller, state, commands, pRef, zeros) = Bare();
         state.Velocity[0] = options.Robot.Joints[0].VelocityMax + 1.0;
         pRef[0] = 0.5;
 
@@ -130,12 +120,7 @@ public sealed class MotorControllerTests
     [Test]
     public void Compute_ReferenceOutsideLimits_ClampedToLimit()
     {
-        var options = ControlRig.Fresh();
-        var controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
-        var state = new RobotState(12);
-        var commands = new JointCommands(12);
-        var pRef = new double[12];
-        var zeros = new double[12];
+        var (options, controller, state, commands, pRef, zeros) = Bare();
         pRef[0] = 100.0;
 
         controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
@@ -146,12 +131,7 @@ public sealed class MotorControllerTests
     [Test]
     public void ApplyGains_NewGains_UsedFromNextTick()
     {
-        var options = ControlRig.Fresh();
-        var controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
-        var state = new RobotState(12);
-        var commands = new JointCommands(12);
-        var pRef = new double[12];
-        var zeros = new double[12];
+        var (options, controller, state, commands, pRef, zeros) = Bare();
         pRef[0] = 0.1;
         controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
         double before = commands.Effort[0];
@@ -162,6 +142,14 @@ public sealed class MotorControllerTests
         controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
 
         Assert.That(commands.Effort[0], Is.EqualTo(2 * before).Within(0.01));
+    }
+
+    /// <summary>A controller with the shipped gains and zeroed state, references and commands.</summary>
+    private static (AgentOptions Options, MotorController Controller, RobotState State, JointCommands Commands, double[] PositionRef, double[] Zeros) Bare()
+    {
+        var options = ControlRig.Fresh();
+        int n = options.Robot.Joints.Count;
+        return (options, new MotorController(MotorGains.From(options.Robot, options.Motor)), new RobotState(n), new JointCommands(n), new double[n], new double[n]);
     }
 
     private static double[] Home() => ControlRig.ShippedOptions.Robot.Joints.Select(j => j.Home).ToArray();
