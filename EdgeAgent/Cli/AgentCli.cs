@@ -13,7 +13,7 @@ internal static class AgentCli
         var root = new RootCommand("EdgeAgent: closes the robot's motor and balance loops and ships its telemetry upstream.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
-        root.Subcommands.Add(DiagnoseCommand.Create());
+        root.Subcommands.Add(DiagnoseCommand.Create(path => AgentConfigLoader.Load(path)));
         return root;
     }
 

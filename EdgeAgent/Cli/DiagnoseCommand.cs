@@ -85,13 +85,21 @@ internal static class DiagnoseCommand
                 Cpu = parseResult.GetValue(cpu) ?? settings.Cpu,
                 SpinMargin = parseResult.GetValue(spin) ?? settings.SpinMargin,
             };
-            return RunTiming(settings, TimeSpan.FromSeconds(parseResult.GetValue(seconds)), parseResult.GetValue(json));
+            return RunTiming(settings, TimeSpan.FromSeconds(parseResult.GetValue(seconds)), parseResult.GetValue(json), options.Timing.LimitCpuIdle);
         });
         return timing;
     }
 
-    private static int RunTiming(LoopSettings settings, TimeSpan duration, bool json)
+    private static int RunTiming(LoopSettings settings, TimeSpan duration, bool json, bool limitCpuIdle)
     {
+        // The same PM QoS request the agent's run makes (and cyclictest makes for itself).
+        string? idleWarning = null;
+        using CpuIdleLimit? idleLimit = limitCpuIdle ? CpuIdleLimit.TryHold(0, out idleWarning) : null;
+        if (idleWarning is not null && !json)
+        {
+            Console.Error.WriteLine($"warning: {idleWarning}");
+        }
+
         using var loggerFactory = LoggerFactory.Create(builder => builder
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddFilter((_, level) => !json && level >= LogLevel.Warning));   // in JSON mode the warnings are in the document

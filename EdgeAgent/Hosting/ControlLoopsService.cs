@@ -23,6 +23,7 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     private readonly IHostApplicationLifetime _lifetime;
     private LoopThread? _motor;
     private LoopThread? _balance;
+    private CpuIdleLimit? _idleLimit;
     private readonly Stopwatch _running = new();
 
     /// <summary>Initializes a new instance of the <see cref="ControlLoopsService"/> class.</summary>
@@ -65,6 +66,15 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
             typeof(SafeOutput), typeof(Mailbox<BalanceInput>), typeof(Mailbox<BalanceCommand>), typeof(LoopThread), _parts.Hal.GetType(),
             _parts.Reference.GetType());
         ControlWarmup.Run(_options);
+        if (_options.Timing.LimitCpuIdle)
+        {
+            _idleLimit = CpuIdleLimit.TryHold(0, out string? warning);
+            if (warning is not null)
+            {
+                HostingLog.CpuIdleNotLimited(_logger, warning);
+            }
+        }
+
         _parts.Hal.Start(cancellationToken);
         if (_parts.BalanceEnabled)
         {
@@ -117,6 +127,8 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         }
 
         _balance?.Stop();
+        _idleLimit?.Dispose();
+        _idleLimit = null;
         return Task.CompletedTask;
     }
 
@@ -125,6 +137,7 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     {
         _motor?.Dispose();
         _balance?.Dispose();
+        _idleLimit?.Dispose();
         _parts.Hal.Dispose();
     }
 

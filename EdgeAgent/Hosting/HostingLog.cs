@@ -42,6 +42,9 @@ internal static partial class HostingLog
     [LoggerMessage(12, LogLevel.Warning, "Configuration reload: motor gains, joint limits and balance gains were applied; restart the agent to apply the changes to {Sections}")]
     public static partial void ReloadNeedsRestart(ILogger logger, string sections);
 
+    [LoggerMessage(14, LogLevel.Warning, "{Warning}")]
+    public static partial void CpuIdleNotLimited(ILogger logger, string warning);
+
     [LoggerMessage(13, LogLevel.Warning, "Safe-stop reset requested by an operator (SIGUSR1)")]
     public static partial void ResetRequested(ILogger logger);
 }
