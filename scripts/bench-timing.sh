@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Loop timing benchmark: the agent's wake-up error against cyclictest, idle and under stress-ng load.
 # Usage: scripts/bench-timing.sh [SECONDS] [extra diagnose flags, e.g. --cpu 1 --spin-margin 200us]
-# Needs root (SCHED_FIFO, mlockall), rt-tests (cyclictest), stress-ng, jq. Requires the `diagnose`
-# verb to be wired into edge-agent's Program.cs.
+# Needs root (SCHED_FIFO, mlockall), rt-tests (cyclictest), stress-ng, jq.
 set -euo pipefail
 
 seconds="${1:-30}"

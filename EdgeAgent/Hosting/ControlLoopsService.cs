@@ -24,6 +24,7 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     private LoopThread? _motor;
     private LoopThread? _balance;
     private CpuIdleLimit? _idleLimit;
+    private TimeSpan _cpuAtStart;
     private readonly Stopwatch _running = new();
 
     /// <summary>Initializes a new instance of the <see cref="ControlLoopsService"/> class.</summary>
@@ -49,6 +50,9 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
 
     /// <summary>Gets the safety cause just before the shutdown stop was commanded.</summary>
     public SafetyCause CauseBeforeStop { get; private set; }
+
+    /// <summary>Gets the process CPU time spent while the loops ran (start-up excluded).</summary>
+    public TimeSpan LoopsCpuTime { get; private set; }
 
     /// <summary>Gets how long the loops ran.</summary>
     public TimeSpan LoopsWallTime => _running.Elapsed;
@@ -85,6 +89,7 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         _motor = new LoopThread(LoopSettings.ForMotor(_options.Timing, _options.Motor), _parts.Motor, _logger, ex => OnFault("motor", ex));
         _motor.Start();
         _running.Start();
+        _cpuAtStart = ProcessCpu();
 
         var wait = Stopwatch.StartNew();
         while (_parts.Motor.Ticks == 0 && wait.Elapsed < TimeSpan.FromSeconds(2))
@@ -122,8 +127,9 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
                 HostingLog.SafeStopped(_logger, _options.Safety.StopAction.ToString(), SafeStopTicks);
             }
 
-            _motor.Stop();
             _running.Stop();
+            LoopsCpuTime = ProcessCpu() - _cpuAtStart;
+            _motor.Stop();
         }
 
         _balance?.Stop();
@@ -139,6 +145,12 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         _balance?.Dispose();
         _idleLimit?.Dispose();
         _parts.Hal.Dispose();
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private void OnFault(string loop, Exception exception)

@@ -97,6 +97,7 @@ internal static class RunSummary
         using var process = Process.GetCurrentProcess();
         json.WriteStartObject("process");
         json.WriteNumber("cpu_percent_of_one_core", Math.Round(100.0 * process.TotalProcessorTime.TotalSeconds / Math.Max(1e-3, (DateTime.Now - process.StartTime).TotalSeconds), 2));
+        json.WriteNumber("loops_cpu_percent_of_one_core", Math.Round(100.0 * loops.LoopsCpuTime.TotalSeconds / Math.Max(1e-3, wallTime.TotalSeconds), 2));
         json.WriteNumber("rss_mb", Math.Round(process.WorkingSet64 / (1024.0 * 1024.0), 1));
         json.WriteNumber("peak_rss_mb", Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1));
         json.WriteNumber("start_to_first_tick_ms", Math.Round(loops.StartToFirstTick.TotalMilliseconds, 1));
