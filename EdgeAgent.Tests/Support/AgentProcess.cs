@@ -43,7 +43,9 @@ internal sealed partial class AgentProcess : IDisposable
         }
     }
 
-    public static AgentProcess Start(params string[] args)
+    public static AgentProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static AgentProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string agent = Path.Combine(AppContext.BaseDirectory, "edge-agent.dll");
         var info = new ProcessStartInfo(DotnetHost())
@@ -53,6 +55,11 @@ internal sealed partial class AgentProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach ((string key, string value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
         info.ArgumentList.Add(agent);
         foreach (string arg in args)
         {
