@@ -110,7 +110,7 @@ internal sealed class StatusReporter : BackgroundService
             _lastNs = now;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"{rate,7:F1} Hz jitter p99 {LoopFigures.Us(window.ValueAtPercentile(99)),5:F0}µs max {LoopFigures.Us(window.Max),5:F0}µs ovr {overruns}{(newOverruns > 0 ? $" (+{newOverruns})" : string.Empty)}");
+                $"{rate,7:F1} Hz jitter p99 {LoopFigures.Us(window.ValueAtPercentile(99)),5:F1}µs max {LoopFigures.Us(window.Max),6:F1}µs ovr {overruns}{(newOverruns > 0 ? $" (+{newOverruns})" : string.Empty)}");
         }
     }
 }
