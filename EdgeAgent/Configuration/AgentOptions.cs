@@ -26,8 +26,14 @@ public sealed class AgentOptions
     /// <summary>Gets or sets the safety supervisor settings.</summary>
     public SafetyOptions Safety { get; set; } = new();
 
+    /// <summary>Gets or sets the telemetry sampling settings.</summary>
+    public SamplingOptions Sampling { get; set; } = new();
+
     /// <summary>Gets or sets the telemetry uplink settings.</summary>
     public UplinkOptions Uplink { get; set; } = new();
+
+    /// <summary>Gets or sets the local spill buffer settings.</summary>
+    public SpillOptions Spill { get; set; } = new();
 }
 
 /// <summary>Robot identity and joint table (<c>robot:</c>).</summary>
@@ -358,12 +364,117 @@ public sealed class GeofencePointOptions
     public double Y { get; set; }
 }
 
+/// <summary>Telemetry sampling in the motor loop (<c>sampling:</c>).</summary>
+public sealed class SamplingOptions
+{
+    /// <summary>Gets or sets the sample rate (Hz); the motor rate must be an integer multiple of it. The default value is 100.</summary>
+    [Range(1.0, 10000.0)]
+    public double RateHz { get; set; } = 100.0;
+
+    /// <summary>Gets or sets the ring capacity in samples (a power of two); when full the oldest sample is dropped and counted. The default value is 8192.</summary>
+    [Range(16, 1 << 24)]
+    public int RingCapacity { get; set; } = 8192;
+}
+
 /// <summary>The telemetry uplink (<c>uplink:</c>).</summary>
 public sealed class UplinkOptions
 {
     /// <summary>
     /// Gets or sets the ingest endpoint (<c>https://host:port</c>); overridden by the <c>CLOUD_ENDPOINT</c>
-    /// environment variable. Empty: no upstream (flight-recorder mode). The default value is empty.
+    /// environment variable. Empty: no upstream (flight-recorder mode: batches go to the spill). The default value is empty.
     /// </summary>
     public string Endpoint { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the samples per batch. The default value is 100.</summary>
+    [Range(1, 10000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Gets or sets the longest a partly filled batch waits before it is sent. The default value is 1 s.</summary>
+    public TimeSpan BatchMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the timeout of one send attempt. The default value is 5 s.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the retries of one batch before it goes to the spill (on transient errors). The default value is 4.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially with jitter. The default value is 200 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets or sets the longest retry delay (also caps a server-requested delay). The default value is 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the failure ratio over <see cref="BreakerSamplingDuration"/> that opens the circuit breaker. The default value is 0.5.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Gets or sets the window over which the breaker measures failures. The default value is 10 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the fewest calls in the window before the breaker may open. The default value is 5.</summary>
+    [Range(2, 100000)]
+    public int BreakerMinimumThroughput { get; set; } = 5;
+
+    /// <summary>Gets or sets how long the breaker stays open before it lets a trial call through. The default value is 5 s.</summary>
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the bytes of batches held in memory waiting to be sent; past it the oldest go to the spill. The default value is 8 MiB.</summary>
+    [Range(65536L, 1L << 34)]
+    public long MemoryQueueBytes { get; set; } = 8L << 20;
+
+    /// <summary>Gets or sets the most backlog (spilled) batches replayed per second while live batches flow. The default value is 200.</summary>
+    [Range(1.0, 1e6)]
+    public double ReplayRatePerSecond { get; set; } = 200.0;
+
+    /// <summary>Gets or sets a value indicating whether batches are gzip-compressed on the wire. The default value is <see langword="false"/>.</summary>
+    public bool Gzip { get; set; }
+
+    /// <summary>Gets or sets a PEM file of the CA that signed the ingest server's certificate (https only). Empty: the system trust store. The default value is empty.</summary>
+    public string CaFile { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets a file holding the bearer token sent with every batch (it must not be readable by others; it is never logged). Empty: no token. The default value is empty.</summary>
+    public string TokenFile { get; set; } = string.Empty;
+}
+
+/// <summary>When the spill is written.</summary>
+public enum SpillMode
+{
+    /// <summary>Only when the upstream is down, the memory queue is over budget, or at shutdown (flash-friendly).</summary>
+    OnFailure,
+
+    /// <summary>Every batch is durable before it is sent (write-ahead).</summary>
+    Always,
+}
+
+/// <summary>The local spill buffer (<c>spill:</c>).</summary>
+public sealed class SpillOptions
+{
+    /// <summary>Gets or sets when batches are written to disk. The default value is <see cref="SpillMode.OnFailure"/>.</summary>
+    public SpillMode Mode { get; set; } = SpillMode.OnFailure;
+
+    /// <summary>
+    /// Gets or sets the spill directory (created if missing, mode 0700). Empty: automatic —
+    /// <c>$STATE_DIRECTORY/spill</c> under systemd, else <c>/var/lib/edge-agent/spill</c> when writable, else
+    /// <c>~/.local/state/edge-agent/spill</c>. The default value is empty (automatic).
+    /// </summary>
+    public string Directory { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the size at which a segment file is closed and a new one started (bytes). The default value is 16 MiB.</summary>
+    [Range(65536L, 1L << 32)]
+    public long SegmentBytes { get; set; } = 16L << 20;
+
+    /// <summary>Gets or sets the most bytes the spill may hold; past it the oldest segment is dropped and counted. The default value is 1 GiB.</summary>
+    [Range(131072L, 1L << 42)]
+    public long QuotaBytes { get; set; } = 1L << 30;
+
+    /// <summary>Gets or sets how long appended batches may wait before a group commit (write + fsync). The default value is 50 ms.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Gets or sets how many appended bytes force a group commit. The default value is 1 MiB.</summary>
+    [Range(4096L, 1L << 30)]
+    public long CommitBytes { get; set; } = 1L << 20;
+
+    /// <summary>Gets or sets a value indicating whether a commit fsyncs (off only for tests on tmpfs-like media). The default value is <see langword="true"/>.</summary>
+    public bool Fsync { get; set; } = true;
 }

@@ -35,6 +35,8 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckTiming(options, issues);
         CheckSafety(options.Safety, issues);
         CheckUplink(options.Uplink, issues);
+        CheckSampling(options, issues);
+        CheckSpill(options.Spill, issues);
         return issues;
     }
 
@@ -242,5 +244,70 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             issues.Add(new("uplink.endpoint", $"'{endpoint}' is not an absolute http:// or https:// URL", "write the full address, such as https://ingest.example.com:443, or \"\" for no upstream"));
         }
+
+        foreach ((string key, TimeSpan value) in new[]
+        {
+            ("uplink.batch_max_age", uplink.BatchMaxAge), ("uplink.attempt_timeout", uplink.AttemptTimeout),
+            ("uplink.retry_base_delay", uplink.RetryBaseDelay), ("uplink.retry_max_delay", uplink.RetryMaxDelay),
+            ("uplink.breaker_sampling_duration", uplink.BreakerSamplingDuration), ("uplink.breaker_break_duration", uplink.BreakerBreakDuration),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                issues.Add(new(key, $"{D(value)} is not a positive duration", "set a positive duration, such as 1s"));
+            }
+        }
+
+        if (uplink.RetryMaxDelay < uplink.RetryBaseDelay)
+        {
+            issues.Add(new("uplink.retry_max_delay", $"{D(uplink.RetryMaxDelay)} is shorter than retry_base_delay ({D(uplink.RetryBaseDelay)})", "set retry_max_delay at or above retry_base_delay, such as 30s"));
+        }
+
+        if (uplink.CaFile.Length > 0 && !uplink.Endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            issues.Add(new("uplink.ca_file", "a CA file is set but uplink.endpoint is not https://", "use an https:// endpoint, or clear ca_file"));
+        }
     }
+
+    private static void CheckSampling(AgentOptions options, List<ConfigIssue> issues)
+    {
+        SamplingOptions sampling = options.Sampling;
+        if (!BitOperationsIsPow2(sampling.RingCapacity))
+        {
+            issues.Add(new("sampling.ring_capacity", $"{sampling.RingCapacity} is not a power of two", $"use a power of two, such as {NextPow2(sampling.RingCapacity)}"));
+        }
+
+        double motorRate = options.Motor.RateHz;
+        double ratio = motorRate / sampling.RateHz;
+        if (sampling.RateHz > motorRate)
+        {
+            issues.Add(new("sampling.rate_hz", $"the sample rate ({F(sampling.RateHz)} Hz) is above motor.rate_hz ({F(motorRate)} Hz); samples are taken in the motor loop", $"set sampling.rate_hz at or below {F(motorRate)}"));
+        }
+        else if (Math.Abs(ratio - Math.Round(ratio)) > 1e-9)
+        {
+            issues.Add(new("sampling.rate_hz", $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of sampling.rate_hz ({F(sampling.RateHz)} Hz); a sample is taken every Nth motor tick", $"pick a sample rate that divides {F(motorRate)} evenly, such as {F(motorRate / Math.Max(1, Math.Round(ratio)))}"));
+        }
+    }
+
+    private static void CheckSpill(SpillOptions spill, List<ConfigIssue> issues)
+    {
+        if (spill.QuotaBytes < 2 * spill.SegmentBytes)
+        {
+            issues.Add(new("spill.quota_bytes", $"the quota ({spill.QuotaBytes} bytes) holds fewer than two segments of segment_bytes ({spill.SegmentBytes})", $"set quota_bytes to at least {2 * spill.SegmentBytes}, or lower segment_bytes"));
+        }
+
+        if (spill.CommitInterval <= TimeSpan.Zero)
+        {
+            issues.Add(new("spill.commit_interval", $"{D(spill.CommitInterval)} is not a positive duration", "set a positive duration, such as 50ms"));
+        }
+
+        if (spill.Directory.Length > 0 && !Path.IsPathFullyQualified(spill.Directory) && !spill.Directory.StartsWith("./", StringComparison.Ordinal) && !spill.Directory.StartsWith("../", StringComparison.Ordinal))
+        {
+            issues.Add(new("spill.directory", $"'{spill.Directory}' is neither absolute nor explicitly relative", "write an absolute path such as /var/lib/edge-agent/spill (or ./spill, relative to the working directory)"));
+        }
+    }
+
+    private static bool BitOperationsIsPow2(int value) => System.Numerics.BitOperations.IsPow2(value);
+
+    private static int NextPow2(int value) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, value));
 }
