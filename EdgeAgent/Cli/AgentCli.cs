@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeAgent.Configuration;
+using EdgeAgent.Uplink.Wire;
 
 namespace EdgeAgent.Cli;
 
@@ -14,6 +15,8 @@ internal static class AgentCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create(path => AgentConfigLoader.Load(path)));
+        root.Subcommands.Add(ReceiveCommand.Create());
+        root.Subcommands.Add(SpillCommand.Create(payload => BatchJson.ToJson(payload)));
         return root;
     }
 

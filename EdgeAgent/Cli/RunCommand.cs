@@ -3,6 +3,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Control;
 using EdgeAgent.Hosting;
+using EdgeAgent.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -71,7 +72,7 @@ internal static class RunCommand
         var loops = host.Services.GetRequiredService<ControlLoopsService>();
         if (settings.SummaryPath is { } summaryPath)
         {
-            RunSummary.Write(summaryPath, options, host.Services.GetRequiredService<ControlParts>(), loops, loops.LoopsWallTime);
+            RunSummary.Write(summaryPath, options, host.Services.GetRequiredService<ControlParts>(), loops, host.Services.GetRequiredService<TelemetryUplink>(), loops.LoopsWallTime);
             HostingLog.SummaryWritten(logger, summaryPath);
         }
 

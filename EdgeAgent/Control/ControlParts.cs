@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Hal;
+using EdgeAgent.Sampling;
 
 namespace EdgeAgent.Control;
 
@@ -39,6 +40,8 @@ internal sealed class ControlParts
         Safety = new SafetySupervisor(options);
         SafeOutput = new SafeOutput(options);
         Reference = reference ?? new PoseReference(options.Robot.Joints.Select(j => j.Home).ToArray());
+        Ring = new SpscRing<TelemetrySample>(options.Sampling.RingCapacity);
+        Sampler = new Sampler(Ring, (int)Math.Round(options.Motor.RateHz / options.Sampling.RateHz), JointCount);
         Motor = new MotorLoop(this);
         BalanceLoop = new BalanceLoop(this);
     }
@@ -77,6 +80,12 @@ internal sealed class ControlParts
     public Mailbox<BalanceInput> ToBalance { get; } = new();
 
     public Mailbox<BalanceCommand> FromBalance { get; } = new();
+
+    /// <summary>Gets the ring between the motor loop's sampler and the uplink.</summary>
+    public SpscRing<TelemetrySample> Ring { get; }
+
+    /// <summary>Gets the sampler the motor loop feeds every tick.</summary>
+    public Sampler Sampler { get; }
 
     public MotorLoop Motor { get; }
 

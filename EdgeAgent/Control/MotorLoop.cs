@@ -16,6 +16,7 @@ internal sealed class MotorLoop : ILoopBody
     private readonly SafetySupervisor _safety;
     private readonly SafeOutput _safeOutput;
     private readonly IJointReference _reference;
+    private readonly Sampler _sampler;
     private readonly Mailbox<BalanceInput> _toBalance;
     private readonly Mailbox<BalanceCommand> _fromBalance;
     private readonly double[] _positionRef;
@@ -40,6 +41,7 @@ internal sealed class MotorLoop : ILoopBody
         _safety = parts.Safety;
         _safeOutput = parts.SafeOutput;
         _reference = parts.Reference;
+        _sampler = parts.Sampler;
         _toBalance = parts.ToBalance;
         _fromBalance = parts.FromBalance;
         int n = parts.JointCount;
@@ -110,6 +112,8 @@ internal sealed class MotorLoop : ILoopBody
         {
             _writeFailures++;
         }
+
+        _sampler.OnMotorTick(nowNs, State, Commands, safety, _safety.Cause, overruns);
 
         Volatile.Write(ref _ticks, _ticks + 1);
     }

@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,13 @@ internal static class AgentHost
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddOptions<AgentOptions>().Configure(o => Copy(options, o)).ValidateOnStart();
         services.AddSingleton(sp => new ControlParts(options, HalFactory.Create(options, MonotonicClock.Instance)));
+        services.AddSingleton(sp => sp.GetRequiredService<ControlParts>().Sampler);
+        services.AddSingleton(sp => new TelemetryUplink(
+            options, sp.GetRequiredService<ControlParts>().Ring, Guid.CreateVersion7().ToString(), sp.GetRequiredService<ILogger<TelemetryUplink>>(), TimeProvider.System));
+
+        // Registered before the loops: hosted services stop in reverse order, so the uplink stops after the
+        // loops and batches their last samples before spilling what is left.
+        services.AddHostedService<UplinkService>();
         services.AddSingleton<ControlLoopsService>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlLoopsService>());
         services.AddHostedService<StatusReporter>();

@@ -4,6 +4,8 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Spill;
+using EdgeAgent.Uplink;
 
 namespace EdgeAgent.Hosting;
 
@@ -16,7 +18,7 @@ internal static class RunSummary
     /// <param name="parts">The control stack.</param>
     /// <param name="loops">The loop threads (stopped).</param>
     /// <param name="wallTime">How long the loops ran.</param>
-    public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TimeSpan wallTime)
+    public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, TimeSpan wallTime)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
@@ -36,6 +38,7 @@ internal static class RunSummary
             WriteLoop(json, "motor", options.Motor.RateHz, loops.Motor);
             WriteLoop(json, "balance", options.Balance.RateHz, loops.Balance);
             WriteSafety(json, parts.Safety, loops);
+            WriteTelemetry(json, parts, uplink);
             WriteProcess(json, loops, wallTime);
             json.WriteEndObject();
         }
@@ -89,6 +92,37 @@ internal static class RunSummary
         }
 
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTelemetry(Utf8JsonWriter json, ControlParts parts, TelemetryUplink uplink)
+    {
+        UplinkCounters c = uplink.Counters;
+        SpillStatistics spill = uplink.Spill.Statistics;
+        SpillRecovery recovery = uplink.Spill.Recovery;
+        json.WriteStartObject("telemetry");
+        json.WriteString("boot_id", uplink.BootId);
+        json.WriteString("mode", uplink.FlightRecorder ? "flight_recorder" : "streaming");
+        json.WriteString("spill_directory", uplink.Spill.Directory);
+        json.WriteNumber("sampled", parts.Sampler.Sampled);
+        json.WriteNumber("ring_dropped", parts.Ring.Dropped);
+        json.WriteNumber("batches_built", c.BatchesBuilt);
+        json.WriteNumber("batches_sent", c.BatchesSent);
+        json.WriteNumber("batches_acked", c.BatchesAcked);
+        json.WriteNumber("duplicates_acked", c.DuplicatesAcked);
+        json.WriteNumber("spilled", c.Spilled);
+        json.WriteNumber("spill_appended", spill.Appended);
+        json.WriteNumber("spill_pending", spill.PendingRecords);
+        json.WriteNumber("replayed", c.Replayed);
+        json.WriteNumber("spill_dropped", spill.DroppedBatches);
+        json.WriteNumber("dead_lettered", c.DeadLettered);
+        json.WriteNumber("corrupt_records_skipped", spill.CorruptRecordsSkipped + recovery.CorruptRecordsSkipped);
+        json.WriteNumber("quarantined_files", recovery.QuarantinedFiles);
+        json.WriteNumber("send_failures", c.SendFailures);
+        json.WriteNumber("retries", c.Retries);
+        json.WriteNumber("breaker_opened", c.BreakerOpened);
+        json.WriteNumber("breaker_closed", c.BreakerClosed);
+        json.WriteNumber("last_rtt_ms", Math.Round(c.LastRttMs, 3));
         json.WriteEndObject();
     }
 

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using EdgeAgent.Configuration;
+using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Uplink.Wire;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace EdgeAgent.Uplink;
+
+/// <summary>What became of one batch.</summary>
+internal enum SendResult
+{
+    /// <summary>The upstream acknowledged it (accepted, or it already had it).</summary>
+    Acked,
+
+    /// <summary>The upstream rejected it for good: it goes to the dead-letter spill.</summary>
+    Rejected,
+
+    /// <summary>It could not be delivered now (retries exhausted, circuit open, upstream refusing): keep it for replay.</summary>
+    Failed,
+}
+
+/// <summary>The outcome of one send.</summary>
+/// <param name="Result">What became of the batch.</param>
+/// <param name="Status">The final gRPC status when not acked.</param>
+/// <param name="SlowDown">A pace the upstream asked for in its acknowledgement.</param>
+internal readonly record struct SendOutcome(SendResult Result, Status Status, TimeSpan SlowDown);
+
+/// <summary>
+/// Sends pre-serialized batches over one gRPC channel through the uplink's resilience pipeline. The bytes go
+/// on the wire as they are (from the encoder or from the spill), never re-parsed.
+/// </summary>
+internal sealed class BatchSender : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly CallInvoker _invoker;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly UplinkCounters _counters;
+    private readonly Metadata _headers;
+
+    /// <summary>Initializes a new instance of the <see cref="BatchSender"/> class.</summary>
+    /// <param name="options">The validated uplink options (endpoint set).</param>
+    /// <param name="counters">The uplink counters.</param>
+    /// <param name="logger">The uplink logger.</param>
+    /// <param name="time">The time provider.</param>
+    public BatchSender(UplinkOptions options, UplinkCounters counters, ILogger logger, TimeProvider time)
+    {
+        _counters = counters;
+        _pipeline = UplinkResilience.Build(options, counters, logger, time);
+        var endpoint = new Uri(options.Endpoint);
+        _headers = [];
+        if (options.TokenFile.Length > 0)
+        {
+            if (endpoint.Scheme != Uri.UriSchemeHttps && !endpoint.IsLoopback)
+            {
+                throw new InvalidOperationException(
+                    $"uplink.token_file is set but uplink.endpoint '{options.Endpoint}' is not https://: the token would cross the network in clear text. Fix: use an https:// endpoint.");
+            }
+
+            _headers.Add("authorization", "Bearer " + ReadToken(options.TokenFile));
+        }
+
+        if (options.Gzip)
+        {
+            _headers.Add("grpc-internal-encoding-request", "gzip");
+        }
+
+        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = CreateHandler(options),
+            MaxReceiveMessageSize = 4 << 20,
+            MaxSendMessageSize = 64 << 20,
+
+            // No ServiceConfig: gRPC's own retries stay off; the Polly pipeline is the one retry layer.
+            ServiceConfig = null,
+        });
+        _invoker = _channel.CreateCallInvoker();
+    }
+
+    /// <summary>Sends one batch, retrying per the pipeline.</summary>
+    /// <param name="payload">The serialized TelemetryBatch.</param>
+    /// <param name="seq">The batch's sequence number (for logs).</param>
+    /// <param name="cancellationToken">Cancels the send (shutdown).</param>
+    /// <returns>What became of the batch.</returns>
+    public async Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, ulong seq, CancellationToken cancellationToken)
+    {
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(UplinkResilience.SeqKey, seq);
+        try
+        {
+            _counters.Sent();
+            var started = Stopwatch.GetTimestamp();
+            BatchAck ack = await _pipeline.ExecuteAsync(
+                static async (ctx, state) =>
+                {
+                    var call = state.Invoker.AsyncUnaryCall(
+                        TelemetryRawMethods.Send, null, new CallOptions(state.Headers, cancellationToken: ctx.CancellationToken), new BatchPayload(state.Payload));
+                    return await call.ResponseAsync.ConfigureAwait(false);
+                },
+                context,
+                (Invoker: _invoker, Headers: _headers, Payload: payload)).ConfigureAwait(false);
+            _counters.Acked(ack.Status == BatchAck.Types.Status.Duplicate, Stopwatch.GetElapsedTime(started));
+            return new SendOutcome(SendResult.Acked, Status.DefaultSuccess, TimeSpan.FromMilliseconds(ack.SlowDownMs));
+        }
+        catch (RpcException ex) when (UplinkResilience.IsPermanent(ex.StatusCode))
+        {
+            return new SendOutcome(SendResult.Rejected, ex.Status, TimeSpan.Zero);
+        }
+        catch (Exception ex) when (ex is RpcException or BrokenCircuitException or TimeoutRejectedException or HttpRequestException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            _counters.Failed();
+            return new SendOutcome(SendResult.Failed, ex is RpcException rpc ? rpc.Status : new Status(StatusCode.Unavailable, UplinkResilience.Describe(ex)), TimeSpan.Zero);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _channel.Dispose();
+
+    private static SocketsHttpHandler CreateHandler(UplinkOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = options.AttemptTimeout,
+        };
+        if (options.CaFile.Length > 0)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(options.CaFile);
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null)
+                    {
+                        return false;
+                    }
+
+                    if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(new X509Certificate2(certificate));
+                },
+            };
+        }
+
+        return handler;
+    }
+
+    /// <summary>Reads the bearer token, refusing a file that others can read (the token is a secret).</summary>
+    /// <param name="path">The token file.</param>
+    /// <returns>The token.</returns>
+    internal static string ReadToken(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"uplink.token_file '{path}' does not exist. Fix: create it (mode 0600) or clear token_file.");
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            UnixFileMode mode = File.GetUnixFileMode(path);
+            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.GroupWrite)) != 0)
+            {
+                throw new InvalidOperationException($"uplink.token_file '{path}' can be read or written by others (mode {Convert.ToString((int)mode, 8)}). Fix: chmod 600 '{path}'.");
+            }
+        }
+
+        string token = File.ReadAllText(path).Trim();
+        if (token.Length == 0 || token.Any(char.IsWhiteSpace))
+        {
+            throw new InvalidOperationException($"uplink.token_file '{path}' is empty or holds more than one token. Fix: put the bare token on one line.");
+        }
+
+        return token;
+    }
+}

@@ -1,0 +1,302 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Spill;
+using EdgeAgent.Uplink.Wire;
+
+namespace EdgeAgent.Uplink;
+
+/// <summary>The delivery half of the uplink: live sends, replay of the backlog, stop.</summary>
+internal sealed partial class TelemetryUplink
+{
+    private static readonly TimeSpan ReplayIdle = TimeSpan.FromMilliseconds(100);
+    private readonly List<Task> _sends = [];
+
+    private async Task SendLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _queued.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await PaceAsync(stoppingToken).ConfigureAwait(false);
+                PendingBatch? batch;
+                lock (_lock)
+                {
+                    batch = _queue.First?.Value;
+                    if (batch is not null)
+                    {
+                        _queue.RemoveFirst();
+                        _queuedBytes -= batch.Length;
+                    }
+                }
+
+                if (batch is null)
+                {
+                    _inFlight.Release();
+                    continue;
+                }
+
+                Track(SendLiveAsync(batch));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendLiveAsync(PendingBatch batch)
+    {
+        try
+        {
+            if (batch.Position is { } durable)
+            {
+                // Write-ahead: a batch is sent only once it is durable in the spill.
+                await Spill.WhenDurable(durable).WaitAsync(_sendCancel.Token).ConfigureAwait(false);
+            }
+
+            SendOutcome outcome = await _sender!.SendAsync(batch.Payload, batch.Key.Seq, _sendCancel.Token).ConfigureAwait(false);
+            Settle(batch, outcome, replayed: false);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                KeepForReplay(batch);
+            }
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    /// <summary>Records what became of a batch (live or replayed) and releases its buffer.</summary>
+    private void Settle(PendingBatch batch, SendOutcome outcome, bool replayed)
+    {
+        if (outcome.SlowDown > TimeSpan.Zero)
+        {
+            Interlocked.Exchange(ref _slowDownUntil, _time.GetTimestamp() + (long)(outcome.SlowDown.TotalSeconds * _time.TimestampFrequency));
+        }
+
+        lock (_lock)
+        {
+            switch (outcome.Result)
+            {
+                case SendResult.Acked:
+                    Acknowledge(batch);
+                    if (replayed)
+                    {
+                        Counters.ReplayedOne();
+                    }
+
+                    batch.Release();
+                    break;
+                case SendResult.Rejected:
+                    DeadLetter.Append(batch.Key, batch.Payload.Span);
+                    Counters.DeadLetteredOne();
+                    UplinkLog.DeadLettered(_logger, batch.Key.RobotId, batch.Key.BootId, batch.Key.Seq, outcome.Status.StatusCode, outcome.Status.Detail);
+                    Acknowledge(batch);
+                    batch.Release();
+                    break;
+                default:
+                    if (replayed)
+                    {
+                        batch.Release();
+                    }
+                    else
+                    {
+                        UplinkLog.SendFailed(_logger, $"{outcome.Status.StatusCode}: {outcome.Status.Detail}", 1);
+                        KeepForReplay(batch);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private void Acknowledge(PendingBatch batch)
+    {
+        if (batch.Position is { } position)
+        {
+            _live.Remove(position);
+            Spill.Acknowledge(position);
+        }
+    }
+
+    private async Task ReplayLoopAsync(CancellationToken stoppingToken)
+    {
+        var window = new List<Task<bool>>(ReplayWindow);
+        SpillCursor? cursor = null;
+        double tokens = 0;
+        long last = _time.GetTimestamp();
+        long replayedAtStart = Counters.Replayed;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (cursor is null || _reopenCursor)
+                {
+                    await Task.WhenAll(window).ConfigureAwait(false);
+                    window.Clear();
+                    cursor?.Dispose();
+                    _reopenCursor = false;
+                    lock (_lock)
+                    {
+                        cursor = Spill.OpenCursor();
+                    }
+                }
+
+                // Token bucket: replay_rate_per_second, with a burst of one window.
+                double rate = _options.Uplink.ReplayRatePerSecond;
+                tokens = Math.Min(ReplayWindow, tokens + (_time.GetElapsedTime(last).TotalSeconds * rate));
+                last = _time.GetTimestamp();
+                if (tokens < 1)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((1 - tokens) / rate), _time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                SpillRecord record;
+                bool found;
+                lock (_lock)
+                {
+                    found = NextReplayable(cursor, out record);
+                }
+
+                if (!found)
+                {
+                    await Task.WhenAll(window).ConfigureAwait(false);
+                    bool failed = window.Exists(t => !t.Result);
+                    window.Clear();
+                    if (Counters.Replayed > replayedAtStart && Spill.Statistics.PendingRecords == 0)
+                    {
+                        UplinkLog.BacklogDrained(_logger, Counters.Replayed - replayedAtStart);
+                        replayedAtStart = Counters.Replayed;
+                    }
+
+                    await Task.Delay(failed ? _options.Uplink.BreakerBreakDuration / 2 : ReplayIdle, _time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                tokens -= 1;
+                window.Add(ReplayOneAsync(record));
+                if (window.Count >= ReplayWindow)
+                {
+                    Task<bool> done = await Task.WhenAny(window).ConfigureAwait(false);
+                    window.Remove(done);
+                    if (!done.Result)
+                    {
+                        // The upstream is failing: stop, back off, resume from the low-water mark.
+                        await Task.WhenAll(window).ConfigureAwait(false);
+                        window.Clear();
+                        _reopenCursor = true;
+                        await Task.Delay(_options.Uplink.BreakerBreakDuration / 2, _time, stoppingToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(window).ConfigureAwait(false);
+            cursor?.Dispose();
+        }
+    }
+
+    /// <summary>The next backlog record that is not a live batch still on its way.</summary>
+    private bool NextReplayable(SpillCursor cursor, out SpillRecord record)
+    {
+        while (cursor.TryRead(out record))
+        {
+            if (!_live.Contains(record.Position))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<bool> ReplayOneAsync(SpillRecord record)
+    {
+        var batch = new PendingBatch(record.Key, ReplayPayload.Mark(record.Payload.Span, out byte[] rented), record.Position);
+        ReplayPayload.Return(rented);
+        try
+        {
+            SendOutcome outcome = await _sender!.SendAsync(batch.Payload, record.Key.Seq, _sendCancel.Token).ConfigureAwait(false);
+            Settle(batch, outcome, replayed: true);
+            if (outcome.Result == SendResult.Failed)
+            {
+                _reopenCursor = true;
+                return false;
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            batch.Release();
+            return false;
+        }
+    }
+
+    private async Task PaceAsync(CancellationToken stoppingToken)
+    {
+        long until = Interlocked.Read(ref _slowDownUntil);
+        long now = _time.GetTimestamp();
+        if (until > now)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((until - now) / (double)_time.TimestampFrequency), _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Track(Task send)
+    {
+        lock (_sends)
+        {
+            _sends.RemoveAll(t => t.IsCompleted);
+            _sends.Add(send);
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        DrainRing(flushPartial: true);
+
+        // In-flight sends get a short grace; then they are cancelled and kept for replay.
+        Task[] sends;
+        lock (_sends)
+        {
+            sends = [.. _sends];
+        }
+
+        Task all = Task.WhenAll(sends);
+        if (await Task.WhenAny(all, Task.Delay(StopGrace, _time)).ConfigureAwait(false) != all)
+        {
+            await _sendCancel.CancelAsync().ConfigureAwait(false);
+            await all.ConfigureAwait(false);
+        }
+
+        int kept = 0;
+        lock (_lock)
+        {
+            while (_queue.First is { } batch)
+            {
+                _queue.RemoveFirst();
+                _queuedBytes -= batch.Value.Length;
+                KeepForReplay(batch.Value);
+                kept++;
+            }
+
+            Spill.Commit();
+            DeadLetter.Commit();
+        }
+
+        if (kept > 0)
+        {
+            UplinkLog.StoppedSpilled(_logger, kept);
+        }
+    }
+}
