@@ -5,7 +5,7 @@
 // position p is p & mask. Head = next position to write; Tail = oldest position not yet read or dropped.
 // Invariant: 0 <= Head - Tail <= Capacity; Count = Head - Tail; Written = Head; Tail = ReadCount + Dropped.
 //
-// Fields and who writes them (PaddedIndices keeps the producer's and the consumer's fields on separate
+// Fields and who writes them (PaddedRingIndices keeps the producer's and the consumer's fields on separate
 // 128-byte lines: no false sharing on x86 with adjacent-line prefetch, nor on 128-byte-line ARM64 cores):
 //   Head        producer only (plain read by itself, release store to publish; consumer reads with acquire).
 //   CachedTail  producer only, private: a lower bound of Tail, refreshed only when the ring looks full.
@@ -65,7 +65,7 @@ internal sealed class SpscRing<T> : ITelemetryQueue<T>
     private readonly T[] _buffer;
     private readonly long _mask;
     private readonly int _capacity;
-    private PaddedIndices _indices;
+    private PaddedRingIndices _indices;
 
     /// <summary>Initializes a new instance of the <see cref="SpscRing{T}"/> class.</summary>
     /// <param name="capacity">How many items the ring holds: a power of two, 1 to 2^30.</param>
@@ -193,29 +193,32 @@ internal sealed class SpscRing<T> : ITelemetryQueue<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref T Slot(long position) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_buffer), (nint)(position & _mask));
+}
 
-    /// <summary>The producer's and the consumer's fields, each on its own 128-byte line, padded on both sides.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
-    private struct PaddedIndices
-    {
-        [FieldOffset(CacheLine)]
-        public long Head;
+/// <summary>
+/// The indices of a <see cref="SpscRing{T}"/>: the producer's and the consumer's fields each on its own 128-byte
+/// line, padded on both sides (outside the generic class: the runtime refuses explicit layout on generic types).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+internal struct PaddedRingIndices
+{
+    [FieldOffset(CacheLine)]
+    public long Head;
 
-        [FieldOffset(CacheLine + 8)]
-        public long CachedTail;
+    [FieldOffset(CacheLine + 8)]
+    public long CachedTail;
 
-        [FieldOffset(CacheLine + 16)]
-        public long Dropped;
+    [FieldOffset(CacheLine + 16)]
+    public long Dropped;
 
-        [FieldOffset(2 * CacheLine)]
-        public long Tail;
+    [FieldOffset(2 * CacheLine)]
+    public long Tail;
 
-        [FieldOffset((2 * CacheLine) + 8)]
-        public long CachedHead;
+    [FieldOffset((2 * CacheLine) + 8)]
+    public long CachedHead;
 
-        [FieldOffset((2 * CacheLine) + 16)]
-        public long ReadCount;
+    [FieldOffset((2 * CacheLine) + 16)]
+    public long ReadCount;
 
-        private const int CacheLine = 128;
-    }
+    private const int CacheLine = 128;
 }
