@@ -189,10 +189,14 @@ internal abstract class QueueContractTests<TQueue>
         var result = new StressConsumerResult();
         var consumer = new Thread(() => Consume(queue, result)) { IsBackground = true, Name = "stress consumer" };
         consumer.Start();
+        SpinWait.SpinUntil(() => Volatile.Read(ref result.ConsumerStarted), TimeSpan.FromSeconds(5));
 
+        // The producer paces itself a little so that the consumer normally keeps up, overlapping reads and
+        // writes on the same slots; the consumer's periodic stalls then fill the ring and force drops.
         for (long k = 0; k < items; k++)
         {
             queue.TryWrite(TestItem.For(k));
+            Thread.SpinWait(ProducerPacing);
         }
 
         Volatile.Write(ref result.ProducerDone, true);
@@ -215,6 +219,12 @@ internal abstract class QueueContractTests<TQueue>
         });
     }
 
+    /// <summary>Producer spin per item: slow enough that the consumer normally keeps up (~1 s per case).</summary>
+    private const int ProducerPacing = 5;
+
+    /// <summary>Consumer stall every 4096 reads: long enough to fill a 1024-item ring.</summary>
+    private const int ConsumerStall = 20_000;
+
     private static void Exercise(ITelemetryQueue<TestItem> queue, long from, long to)
     {
         for (long k = from; k < to; k++)
@@ -232,6 +242,7 @@ internal abstract class QueueContractTests<TQueue>
         long last = -1;
         long reads = 0;
         long deadline = Environment.TickCount64 + 20_000;
+        Volatile.Write(ref result.ConsumerStarted, true);
         while (true)
         {
             // Read the flag before the attempt: a failed read after the last write means drained for good.
@@ -256,7 +267,7 @@ internal abstract class QueueContractTests<TQueue>
                 // Sometimes slower than the producer, so the ring fills and drops.
                 if ((reads & 0xFFF) == 0)
                 {
-                    Thread.SpinWait(20_000);
+                    Thread.SpinWait(ConsumerStall);
                 }
             }
             else if (producerDone || Environment.TickCount64 > deadline)
@@ -271,6 +282,7 @@ internal abstract class QueueContractTests<TQueue>
 
     private sealed class StressConsumerResult
     {
+        public bool ConsumerStarted;
         public bool ProducerDone;
         public long Reads;
         public long Torn;
