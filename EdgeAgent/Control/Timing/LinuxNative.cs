@@ -14,6 +14,7 @@ namespace EdgeAgent.Control.Timing;
 // - sched_* take a thread id (gettid), not the process id: the settings apply to the calling thread only.
 internal static unsafe partial class LinuxNative
 {
+    internal const int ClockRealtime = 0;
     internal const int ClockMonotonic = 1;
     internal const int TimerAbsTime = 1;
     internal const int SchedOther = 0;
@@ -50,6 +51,15 @@ internal static unsafe partial class LinuxNative
     {
         Timespec ts;
         _ = ClockGetTime(ClockMonotonic, &ts);
+        return (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds;
+    }
+
+    /// <summary>Gets the CLOCK_REALTIME time in nanoseconds since the Unix epoch (UTC).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long RealtimeNowNs()
+    {
+        Timespec ts;
+        _ = ClockGetTime(ClockRealtime, &ts);
         return (ts.Seconds * 1_000_000_000L) + ts.Nanoseconds;
     }
 

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using EdgeAgent.Ingest;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>
+/// <c>edge-agent receive</c>: runs the reference telemetry receiver until SIGTERM or Ctrl-C, printing the
+/// per-robot counts once a second and a summary at the end.
+/// </summary>
+internal static class ReceiveCommand
+{
+    private const int ExitUsage = 64;
+    private const int ExitStartFailed = 1;
+
+    /// <summary>Creates the verb.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "IP:PORT to listen on (port 0 picks a free one).", DefaultValueFactory = _ => $"127.0.0.1:{ReceiverOptions.DefaultPort}" };
+        var output = new Option<string?>("--out") { Description = "Append one JSON line per unique batch to this file." };
+        var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a non-loopback --listen address (the receiver then listens on the network)." };
+        var cert = new Option<string?>("--cert") { Description = "PEM certificate for TLS (with --key)." };
+        var key = new Option<string?>("--key") { Description = "PEM private key for TLS (with --cert)." };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the bearer token every call must carry." };
+        var command = new Command("receive", "Run the reference telemetry receiver (gRPC edgeagent.telemetry.v1) until SIGTERM or Ctrl-C.")
+        {
+            listen, output, allowRemote, cert, key, tokenFile,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string listenValue = parse.GetValue(listen)!;
+            if (!IPEndPoint.TryParse(listenValue, out IPEndPoint? endpoint))
+            {
+                await Console.Error.WriteLineAsync($"edge-agent receive: --listen {listenValue} is not IP:PORT (for example 127.0.0.1:{ReceiverOptions.DefaultPort} or [::1]:{ReceiverOptions.DefaultPort}).");
+                return ExitUsage;
+            }
+
+            var options = new ReceiverOptions
+            {
+                Listen = endpoint,
+                AllowRemote = parse.GetValue(allowRemote),
+                OutputPath = parse.GetValue(output),
+                CertificatePath = parse.GetValue(cert),
+                KeyPath = parse.GetValue(key),
+            };
+            try
+            {
+                if (parse.GetValue(tokenFile) is { } path)
+                {
+                    options.ExpectedToken = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+                }
+
+                await using ReferenceReceiver receiver = await ReferenceReceiver.StartAsync(options, cancellationToken);
+                Console.WriteLine($"edge-agent receive: listening on {receiver.Address}{(options.OutputPath is null ? string.Empty : $", writing {options.OutputPath}")}; Ctrl-C to stop");
+                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                try
+                {
+                    while (await timer.WaitForNextTickAsync(cancellationToken))
+                    {
+                        Print(receiver.Statistics, DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                await receiver.StopAsync(CancellationToken.None);
+                Print(receiver.Statistics, "summary");
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                await Console.Error.WriteLineAsync($"edge-agent receive: {ex.Message}");
+                return ex is ArgumentException ? ExitUsage : ExitStartFailed;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(ReceiverStatistics statistics, string label)
+    {
+        IReadOnlyList<RobotStatistics> robots = statistics.Snapshot();
+        if (robots.Count == 0)
+        {
+            Console.WriteLine($"{label} no batches yet");
+            return;
+        }
+
+        foreach (RobotStatistics r in robots)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{label} robot {r.RobotId}: received {r.Received}, duplicates {r.Duplicates}, gaps {r.Gaps}, batches {r.Batches}, samples {r.Samples}, boots {r.Boots}"));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Uplink.Wire;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// The <c>TelemetryIngest</c> service of the <see cref="ReferenceReceiver"/>. Per batch, in order: the injected
+/// delay and failures, validation (InvalidArgument), rejected seqs (InvalidArgument), then de-duplication,
+/// storage and the acknowledgement. The bearer token is checked once per call.
+/// </summary>
+internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
+{
+    private readonly ReceiverState _state;
+    private readonly ILogger _logger;
+
+    public IngestService(ReceiverState state, ILoggerFactory loggerFactory)
+    {
+        _state = state;
+        _logger = loggerFactory.CreateLogger<IngestService>();
+    }
+
+    /// <inheritdoc/>
+    public override async Task<BatchAck> Send(TelemetryBatch request, ServerCallContext context)
+    {
+        Authorize(context);
+        return await HandleAsync(request, context).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async Task Stream(IAsyncStreamReader<TelemetryBatch> requestStream, IServerStreamWriter<BatchAck> responseStream, ServerCallContext context)
+    {
+        Authorize(context);
+        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+        {
+            BatchAck ack = await HandleAsync(requestStream.Current, context).ConfigureAwait(false);
+            await responseStream.WriteAsync(ack, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<BatchAck> HandleAsync(TelemetryBatch batch, ServerCallContext context)
+    {
+        ReceiverFaults faults = _state.Faults;
+        TimeSpan delay = faults.CurrentDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (faults.TakeFailure() is { } failure)
+        {
+            IngestLog.FaultInjected(_logger, failure.StatusCode);
+            throw failure;
+        }
+
+        string? error = BatchDecoder.Validate(batch);
+        if (error is null && faults.IsRejected(batch.Seq))
+        {
+            error = $"seq {batch.Seq} is rejected by the fault injector";
+        }
+
+        if (error is not null)
+        {
+            IngestLog.BatchRejected(_logger, batch.RobotId, batch.BootId, batch.Seq, error);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {batch.RobotId}/{batch.BootId}/{batch.Seq} rejected: {error}."));
+        }
+
+        JsonLinesSink? sink = _state.Sink;
+        string? line = sink is null ? null : BatchJson.ToJson(batch);
+        BatchAck.Types.Status status;
+        try
+        {
+            status = _state.Statistics.Record(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, sink, line);
+        }
+        catch (IOException ex)
+        {
+            IngestLog.StoreFailed(_logger, ex, batch.RobotId, batch.BootId, batch.Seq);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The receiver could not store the batch; retry later."));
+        }
+
+        if (status == BatchAck.Types.Status.Duplicate)
+        {
+            IngestLog.Duplicate(_logger, batch.RobotId, batch.BootId, batch.Seq);
+        }
+
+        return new BatchAck { RobotId = batch.RobotId, BootId = batch.BootId, Seq = batch.Seq, Status = status, SlowDownMs = faults.SlowDownMs };
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        byte[]? expected = _state.ExpectedAuthorization;
+        if (expected is null)
+        {
+            return;
+        }
+
+        string? actual = context.RequestHeaders.GetValue("authorization");
+        if (actual is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(actual), expected))
+        {
+            IngestLog.Unauthenticated(_logger, context.Peer);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "A valid bearer token is required (authorization: Bearer <token>)."));
+        }
+    }
+}
+
+/// <summary>What the <see cref="IngestService"/> instances of one receiver share.</summary>
+internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, JsonLinesSink? sink, string? expectedToken)
+{
+    public ReceiverStatistics Statistics { get; } = statistics;
+
+    public ReceiverFaults Faults { get; } = faults;
+
+    public JsonLinesSink? Sink { get; } = sink;
+
+    public byte[]? ExpectedAuthorization { get; } = expectedToken is null ? null : Encoding.UTF8.GetBytes($"Bearer {expectedToken}");
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>Options of the <see cref="ReferenceReceiver"/>.</summary>
+internal sealed class ReceiverOptions
+{
+    /// <summary>The port <c>edge-agent receive</c> listens on by default.</summary>
+    public const int DefaultPort = 50051;
+
+    /// <summary>
+    /// Gets or sets the address and port to listen on (port 0 picks a free port; see <see cref="ReferenceReceiver.Port"/>).
+    /// Must be a loopback address unless <see cref="AllowRemote"/> is set. The default value is 127.0.0.1:50051.
+    /// </summary>
+    public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, DefaultPort);
+
+    /// <summary>Gets or sets a value indicating whether a non-loopback <see cref="Listen"/> address is allowed. The default value is <see langword="false"/>.</summary>
+    public bool AllowRemote { get; set; }
+
+    /// <summary>Gets or sets a file that receives one JSON line per unique batch (appended, flushed per batch). The default value is <see langword="null"/> (no file).</summary>
+    public string? OutputPath { get; set; }
+
+    /// <summary>Gets or sets the PEM certificate for TLS; set with <see cref="KeyPath"/>. The default value is <see langword="null"/> (cleartext HTTP/2).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>Gets or sets the PEM private key of <see cref="CertificatePath"/>. The default value is <see langword="null"/>.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>Gets or sets the bearer token every call must carry (<c>authorization: Bearer …</c>); calls without it fail with Unauthenticated. The default value is <see langword="null"/> (no check).</summary>
+    public string? ExpectedToken { get; set; }
+
+    /// <summary>Gets or sets the logger factory of the receiver and its web host. The default value is <see langword="null"/> (no logging).</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}

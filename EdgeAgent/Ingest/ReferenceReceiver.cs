@@ -1,0 +1,154 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// The reference implementation of the <c>TelemetryIngest</c> receiver: a Kestrel gRPC server (HTTP/2, cleartext
+/// or TLS) that acknowledges, de-duplicates and counts batches and optionally writes them as JSON lines. For
+/// development, fleet simulation and tests (<see cref="Faults"/>). Listens on loopback only unless allowed.
+/// </summary>
+internal sealed class ReferenceReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly JsonLinesSink? _sink;
+    private readonly X509Certificate2? _certificate;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private ReferenceReceiver(WebApplication app, JsonLinesSink? sink, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, Uri address, ILogger logger)
+    {
+        _app = app;
+        _sink = sink;
+        _certificate = certificate;
+        Statistics = statistics;
+        Faults = faults;
+        Address = address;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the address clients connect to, for example <c>http://127.0.0.1:50051</c>.</summary>
+    public Uri Address { get; }
+
+    /// <summary>Gets the port listened on (the chosen one when <see cref="ReceiverOptions.Listen"/> had port 0).</summary>
+    public int Port => Address.Port;
+
+    /// <summary>Gets the live counts per robot.</summary>
+    public ReceiverStatistics Statistics { get; }
+
+    /// <summary>Gets the fault injector.</summary>
+    public ReceiverFaults Faults { get; }
+
+    /// <summary>Starts a receiver.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running receiver.</returns>
+    /// <exception cref="ArgumentException">The listen address is not loopback and <see cref="ReceiverOptions.AllowRemote"/> is not set, or only one of the certificate and key is given.</exception>
+    public static async Task<ReferenceReceiver> StartAsync(ReceiverOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IPEndPoint listen = options.Listen ?? throw new ArgumentException("ReceiverOptions.Listen must be set.", nameof(options));
+        if (!IPAddress.IsLoopback(listen.Address) && !options.AllowRemote)
+        {
+            throw new ArgumentException(
+                $"ReceiverOptions.Listen {listen} is not a loopback address; the receiver listens on the network only when ReceiverOptions.AllowRemote is set (edge-agent receive --allow-remote). Use 127.0.0.1 or ::1 otherwise.",
+                nameof(options));
+        }
+
+        bool tls = options.CertificatePath is not null || options.KeyPath is not null;
+        if (tls && (options.CertificatePath is null || options.KeyPath is null))
+        {
+            throw new ArgumentException("ReceiverOptions.CertificatePath and ReceiverOptions.KeyPath (--cert and --key) must be given together.", nameof(options));
+        }
+
+        X509Certificate2? certificate = tls ? X509Certificate2.CreateFromPemFile(options.CertificatePath!, options.KeyPath) : null;
+        ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var statistics = new ReceiverStatistics();
+        var faults = new ReceiverFaults();
+        JsonLinesSink? sink = options.OutputPath is null ? null : new JsonLinesSink(options.OutputPath);
+        WebApplication? app = null;
+        try
+        {
+            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
+            builder.Services.AddSingleton(new ReceiverState(statistics, faults, sink, options.ExpectedToken));
+            builder.Services.AddGrpc();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Listen(listen, endpoint =>
+                {
+                    endpoint.Protocols = HttpProtocols.Http2;
+                    if (certificate is not null)
+                    {
+                        endpoint.UseHttps(certificate);
+                    }
+                });
+            });
+
+            app = builder.Build();
+            app.MapGrpcService<IngestService>();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var address = new UriBuilder(tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, listen.Address.ToString(), new Uri(bound).Port).Uri;
+            ILogger logger = loggerFactory.CreateLogger<ReferenceReceiver>();
+            IngestLog.Listening(logger, address, tls, options.ExpectedToken is not null, options.OutputPath ?? "none");
+            return new ReferenceReceiver(app, sink, certificate, statistics, faults, address, logger);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            sink?.Dispose();
+            certificate?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops listening; calls in progress get <paramref name="cancellationToken"/>'s grace to finish.</summary>
+    /// <param name="cancellationToken">Ends the grace period.</param>
+    /// <returns>A task that completes when stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        IngestLog.Stopped(_logger, Address);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await StopAsync(grace.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _sink?.Dispose();
+        _certificate?.Dispose();
+    }
+
+    /// <summary>A host lifetime that leaves signals to the owner (the CLI verb or the test), unlike the console lifetime.</summary>
+    private sealed class ReceiverHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,425 @@
+using System.Buffers;
+using System.Text;
+using EdgeAgent.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Spill;
+
+// Design: the spill log — segmented append-only files of CRC32C-checked records (format: SpillRecordCodec).
+// - Threads: the uplink thread appends, reads and acknowledges; the commit timer fires on a timer thread.
+//   Every public member takes _gate (this is not the control-loop hot path); nothing else is shared.
+// - Append (fast path): encode the record straight into one pooled commit buffer (no per-append
+//   allocation: the UTF-8 ids of the last key are cached), add an index slot, return its position.
+//   Group commit: the buffer is written and fsynced when it holds CommitBytes, when CommitInterval has
+//   passed since the first uncommitted append (one-shot ITimer from the TimeProvider, armed by that append,
+//   so an idle log still commits), on Commit() and on Dispose(). CommittedThrough is the position just
+//   past the last durable byte; WhenDurable(p) completes when p < CommittedThrough.
+// - The active segment is the last one; it rolls at SegmentBytes (commit, close, new file whose header is
+//   the first buffered bytes; the directory is fsynced at that segment's first commit).
+// - Index: per segment, the offset/length/state of each intact record (16 bytes a record).
+// - Acknowledgement: a record's slot becomes Acked; the low-water mark (_markSegment, _markIndex: the
+//   oldest pending record) moves over settled records; a segment wholly below the mark is deleted (never
+//   the active one). The mark is persisted (SpillAckFile: temp, fsync, rename, fsync dir) at each commit
+//   when it changed; an ack arms the commit timer, so the mark reaches the disk within CommitInterval.
+//   Acks beyond the mark live only in memory: after a crash those records are replayed (at-least-once).
+// - Quota: before an append would take the total past QuotaBytes, the oldest segment is deleted and its
+//   pending records are added to DroppedBatches (after a roll when the oldest is the active one).
+// - Recovery (SpillLog.Recovery.cs) never throws on bad data; only an unusable directory throws.
+
+/// <summary>The durable spill of telemetry batches: append, group commit, replay oldest first, acknowledge.</summary>
+internal sealed partial class SpillLog : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly SpillOptions _options;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+    private readonly List<SpillSegment> _segments = [];
+    private readonly List<(SpillPosition Position, TaskCompletionSource Done)> _waiters = [];
+
+    private byte[] _buffer;
+    private int _buffered;
+    private long _bufferedRecords;
+    private FileStream? _writer;
+    private bool _directoryDirty;
+    private bool _timerArmed;
+    private bool _disposed;
+
+    private ulong _nextSegmentNumber;
+    private ulong _nextOrdinal;
+    private SpillPosition _committedThrough;
+
+    private ulong _markSegment;
+    private int _markIndex;
+    private SpillPosition _persistedMark;
+
+    private string? _lastRobotId;
+    private string? _lastBootId;
+    private byte[] _robotUtf8 = [];
+    private byte[] _bootUtf8 = [];
+
+    private long _appended;
+    private long _committed;
+    private long _acknowledged;
+    private long _droppedBatches;
+    private long _droppedSegments;
+    private long _corrupt;
+    private long _quarantined;
+    private long _tornTails;
+    private long _diskBytes;
+
+    private SpillLog(SpillOptions options, string directory, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _logger = logger;
+        Directory = directory;
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.CommitBytes + (64 << 10), int.MaxValue / 2));
+        _timer = time.CreateTimer(static state => ((SpillLog)state!).OnCommitTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Recovery = new SpillRecovery();
+    }
+
+    /// <summary>Gets the resolved spill directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets what recovery found when the log was opened.</summary>
+    public SpillRecovery Recovery { get; private set; }
+
+    /// <summary>Gets the position just past the last durable record: everything before it survives a crash.</summary>
+    public SpillPosition CommittedThrough
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _committedThrough;
+            }
+        }
+    }
+
+    /// <summary>Gets the persisted-or-not low-water mark: the oldest unacknowledged record (or the end of the log).</summary>
+    public SpillPosition AcknowledgedThrough
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return MarkPosition();
+            }
+        }
+    }
+
+    /// <summary>Gets exact counters.</summary>
+    public SpillStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                long pending = 0;
+                foreach (SpillSegment segment in _segments)
+                {
+                    pending += segment.Pending;
+                }
+
+                return new SpillStatistics
+                {
+                    Appended = _appended,
+                    Committed = _committed,
+                    Acknowledged = _acknowledged,
+                    DroppedBatches = _droppedBatches,
+                    DroppedSegments = _droppedSegments,
+                    CorruptRecordsSkipped = _corrupt,
+                    QuarantinedFiles = _quarantined,
+                    TornTailsTruncated = _tornTails,
+                    PendingRecords = pending,
+                    DiskBytes = _diskBytes,
+                };
+            }
+        }
+    }
+
+    /// <summary>Appends a batch; it is durable once <see cref="CommittedThrough"/> passes the returned position.</summary>
+    /// <param name="key">The batch key.</param>
+    /// <param name="payload">The serialized batch (opaque).</param>
+    /// <returns>The record's position.</returns>
+    /// <exception cref="ArgumentException">The record would exceed 64 MiB, or an id 65535 UTF-8 bytes.</exception>
+    /// <exception cref="IOException">A forced commit failed (the record stays buffered).</exception>
+    public SpillPosition Append(BatchKey key, ReadOnlySpan<byte> payload)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CacheIds(key);
+            long length = SpillRecordCodec.RecordLength(_robotUtf8.Length, _bootUtf8.Length, payload.Length);
+            if (length > SpillRecordCodec.MaxRecordBytes)
+            {
+                throw new ArgumentException($"A spill record holds at most {SpillRecordCodec.MaxRecordBytes} bytes; this batch needs {length}.", nameof(payload));
+            }
+
+            int recordLength = (int)length;
+            SpillSegment? active = Active;
+            if (active is null || (active.Records.Count > 0 && active.Length + recordLength > _options.SegmentBytes))
+            {
+                Roll();
+            }
+
+            if (_diskBytes + recordLength > _options.QuotaBytes)
+            {
+                MakeRoomSlow(recordLength);
+            }
+
+            if (_buffered + recordLength > _buffer.Length)
+            {
+                GrowOrCommitSlow(recordLength);
+            }
+
+            active = Active!;
+            var position = new SpillPosition(active.Number, active.Length);
+            SpillRecordCodec.WriteRecord(_buffer.AsSpan(_buffered), _nextOrdinal++, _robotUtf8, _bootUtf8, key.Seq, payload);
+            active.Records.Add(new SpillRecordSlot { Offset = position.Offset, Length = recordLength });
+            active.Length += recordLength;
+            _buffered += recordLength;
+            _bufferedRecords++;
+            _diskBytes += recordLength;
+            _appended++;
+            if (_buffered >= _options.CommitBytes)
+            {
+                CommitLocked();
+            }
+            else
+            {
+                ArmTimer();
+            }
+
+            return position;
+        }
+    }
+
+    /// <summary>Writes and fsyncs everything appended, and persists the acknowledgement mark when it moved.</summary>
+    public void Commit()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CommitLocked();
+        }
+    }
+
+    /// <summary>Returns a task that completes when the record at <paramref name="position"/> is durable.</summary>
+    /// <param name="position">A position returned by <see cref="Append"/>.</param>
+    /// <returns>The task (completed already when durable; faulted if the log is disposed first).</returns>
+    public Task WhenDurable(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            if (position < _committedThrough)
+            {
+                return Task.CompletedTask;
+            }
+
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((position, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>Commits, persists the acknowledgement mark and closes the files.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                CommitLocked();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                SpillLogMessages.CloseFailed(_logger, Directory, ex);
+            }
+
+            Close();
+        }
+    }
+
+    /// <summary>Closes the files without committing (a crash, for tests): buffered records are lost.</summary>
+    internal void Abandon()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _buffered = 0;
+                Close();
+            }
+        }
+    }
+
+    private SpillSegment? Active => _writer is null || _segments.Count == 0 ? null : _segments[^1];
+
+    private void Close()
+    {
+        _disposed = true;
+        _timer.Dispose();
+        _writer?.Dispose();
+        _writer = null;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        foreach ((_, TaskCompletionSource done) in _waiters)
+        {
+            done.TrySetException(new ObjectDisposedException(nameof(SpillLog), "The spill log was closed before the record was durable."));
+        }
+
+        _waiters.Clear();
+    }
+
+    private void CacheIds(BatchKey key)
+    {
+        if (!ReferenceEquals(key.RobotId, _lastRobotId))
+        {
+            _robotUtf8 = EncodeId(key.RobotId, nameof(key.RobotId));
+            _lastRobotId = key.RobotId;
+        }
+
+        if (!ReferenceEquals(key.BootId, _lastBootId))
+        {
+            _bootUtf8 = EncodeId(key.BootId, nameof(key.BootId));
+            _lastBootId = key.BootId;
+        }
+    }
+
+    private static byte[] EncodeId(string id, string name)
+    {
+        ArgumentNullException.ThrowIfNull(id, name);
+        byte[] utf8 = Encoding.UTF8.GetBytes(id);
+        return utf8.Length <= SpillRecordCodec.MaxIdBytes ? utf8 : throw new ArgumentException($"{name} is longer than {SpillRecordCodec.MaxIdBytes} UTF-8 bytes.", name);
+    }
+
+    private void GrowOrCommitSlow(int recordLength)
+    {
+        if (_buffered > 0)
+        {
+            CommitLocked();
+        }
+
+        if (recordLength > _buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(recordLength);
+        }
+    }
+
+    private void ArmTimer()
+    {
+        if (!_timerArmed)
+        {
+            _timerArmed = true;
+            _timer.Change(_options.CommitInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnCommitTimer()
+    {
+        lock (_gate)
+        {
+            _timerArmed = false;
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                CommitLocked();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                SpillLogMessages.CommitFailed(_logger, Directory, ex);
+                ArmTimer();
+            }
+        }
+    }
+
+    private void CommitLocked()
+    {
+        SpillSegment? active = Active;
+        if (_buffered > 0 && active is not null)
+        {
+            long writtenBefore = active.Length - _buffered;
+            try
+            {
+                _writer!.Write(_buffer, 0, _buffered);
+                if (_options.Fsync)
+                {
+                    _writer.Flush(flushToDisk: true);
+                }
+            }
+            catch
+            {
+                _writer!.Position = writtenBefore;
+                throw;
+            }
+
+            _buffered = 0;
+            _committed += _bufferedRecords;
+            _bufferedRecords = 0;
+            if (_directoryDirty && _options.Fsync)
+            {
+                _ = SpillNative.FsyncDirectory(Directory);
+            }
+
+            _directoryDirty = false;
+            _committedThrough = new SpillPosition(active.Number, active.Length);
+            CompleteWaiters();
+        }
+
+        SpillPosition mark = MarkPosition();
+        if (mark != _persistedMark)
+        {
+            SpillAckFile.Write(Directory, mark, _options.Fsync);
+            _persistedMark = mark;
+        }
+
+        if (_timerArmed)
+        {
+            _timerArmed = false;
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CompleteWaiters()
+    {
+        for (int i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Position < _committedThrough)
+            {
+                _waiters[i].Done.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private void Roll()
+    {
+        CommitLocked();
+        _writer?.Dispose();
+        _writer = null;
+        ulong number = _nextSegmentNumber++;
+        string path = Path.Combine(Directory, SpillDirectoryScanner.SegmentFileName(number));
+        _writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        SpillRecordCodec.WriteSegmentHeader(_buffer, number, _nextOrdinal);
+        _buffered = SpillRecordCodec.SegmentHeaderBytes;
+        _directoryDirty = true;
+        _segments.Add(new SpillSegment(number, path, [], SpillRecordCodec.SegmentHeaderBytes));
+        _diskBytes += SpillRecordCodec.SegmentHeaderBytes;
+        if (_segments.Count == 1)
+        {
+            _markSegment = number;
+            _markIndex = 0;
+        }
+    }
+}
