@@ -1,5 +1,6 @@
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Sampling;
 using EdgeAgent.Hal;
 
 namespace EdgeAgent.Control;

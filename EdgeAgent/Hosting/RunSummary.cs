@@ -17,6 +17,7 @@ internal static class RunSummary
     /// <param name="options">The configuration the run used.</param>
     /// <param name="parts">The control stack.</param>
     /// <param name="loops">The loop threads (stopped).</param>
+    /// <param name="uplink">The telemetry uplink (stopped).</param>
     /// <param name="wallTime">How long the loops ran.</param>
     public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, TimeSpan wallTime)
     {
@@ -99,7 +100,6 @@ internal static class RunSummary
     {
         UplinkCounters c = uplink.Counters;
         SpillStatistics spill = uplink.Spill.Statistics;
-        SpillRecovery recovery = uplink.Spill.Recovery;
         json.WriteStartObject("telemetry");
         json.WriteString("boot_id", uplink.BootId);
         json.WriteString("mode", uplink.FlightRecorder ? "flight_recorder" : "streaming");
@@ -116,8 +116,9 @@ internal static class RunSummary
         json.WriteNumber("replayed", c.Replayed);
         json.WriteNumber("spill_dropped", spill.DroppedBatches);
         json.WriteNumber("dead_lettered", c.DeadLettered);
-        json.WriteNumber("corrupt_records_skipped", spill.CorruptRecordsSkipped + recovery.CorruptRecordsSkipped);
-        json.WriteNumber("quarantined_files", recovery.QuarantinedFiles);
+        json.WriteNumber("corrupt_records_skipped", spill.CorruptRecordsSkipped);
+        json.WriteNumber("quarantined_files", spill.QuarantinedFiles);
+        json.WriteNumber("torn_tails_truncated", spill.TornTailsTruncated);
         json.WriteNumber("send_failures", c.SendFailures);
         json.WriteNumber("retries", c.Retries);
         json.WriteNumber("breaker_opened", c.BreakerOpened);

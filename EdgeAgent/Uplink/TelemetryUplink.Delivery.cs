@@ -19,18 +19,7 @@ internal sealed partial class TelemetryUplink
                 await _queued.WaitAsync(stoppingToken).ConfigureAwait(false);
                 await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                 await PaceAsync(stoppingToken).ConfigureAwait(false);
-                PendingBatch? batch;
-                lock (_lock)
-                {
-                    batch = _queue.First?.Value;
-                    if (batch is not null)
-                    {
-                        _queue.RemoveFirst();
-                        _queuedBytes -= batch.Length;
-                    }
-                }
-
-                if (batch is null)
+                if (!TryDequeue(out PendingBatch? batch))
                 {
                     _inFlight.Release();
                     continue;
@@ -42,6 +31,21 @@ internal sealed partial class TelemetryUplink
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private bool TryDequeue([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PendingBatch? batch)
+    {
+        lock (_lock)
+        {
+            batch = _queue.First?.Value;
+            if (batch is not null)
+            {
+                _queue.RemoveFirst();
+                _queuedBytes -= batch.Length;
+            }
+        }
+
+        return batch is not null;
     }
 
     private async Task SendLiveAsync(PendingBatch batch)
@@ -265,7 +269,26 @@ internal sealed partial class TelemetryUplink
     {
         DrainRing(flushPartial: true);
 
-        // In-flight sends get a short grace; then they are cancelled and kept for replay.
+        // What is still queued gets sent within a short grace (a healthy upstream means no disk write at stop);
+        // then in-flight sends are cancelled and whatever did not make it is kept for replay.
+        long deadline = _time.GetTimestamp() + (long)(StopGrace.TotalSeconds * _time.TimestampFrequency);
+        while (_sender is not null && TryDequeue(out PendingBatch? batch))
+        {
+            TimeSpan left = TimeSpan.FromSeconds((deadline - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+            if (left <= TimeSpan.Zero || !await _inFlight.WaitAsync(left).ConfigureAwait(false))
+            {
+                lock (_lock)
+                {
+                    _queue.AddFirst(batch);
+                    _queuedBytes += batch.Length;
+                }
+
+                break;
+            }
+
+            Track(SendLiveAsync(batch));
+        }
+
         Task[] sends;
         lock (_sends)
         {
@@ -273,7 +296,8 @@ internal sealed partial class TelemetryUplink
         }
 
         Task all = Task.WhenAll(sends);
-        if (await Task.WhenAny(all, Task.Delay(StopGrace, _time)).ConfigureAwait(false) != all)
+        TimeSpan remaining = TimeSpan.FromSeconds(Math.Max(0, (deadline - _time.GetTimestamp()) / (double)_time.TimestampFrequency));
+        if (await Task.WhenAny(all, Task.Delay(remaining, _time)).ConfigureAwait(false) != all)
         {
             await _sendCancel.CancelAsync().ConfigureAwait(false);
             await all.ConfigureAwait(false);

@@ -77,7 +77,7 @@ internal sealed partial class TelemetryUplink : IDisposable
         if (options.Uplink.Endpoint.Length > 0)
         {
             _sender = new BatchSender(options.Uplink, Counters, logger, time);
-            UplinkLog.Streaming(logger, options.Uplink.Endpoint, options.Uplink.BatchSize, options.Spill.Mode.ToString(), Spill.Directory);
+            UplinkLog.Streaming(logger, options.Uplink.Endpoint, options.Uplink.BatchSize, options.Spill.Mode == SpillMode.Always ? "always" : "on_failure", Spill.Directory);
         }
         else
         {

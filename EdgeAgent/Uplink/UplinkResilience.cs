@@ -46,11 +46,13 @@ internal static class UplinkResilience
             .Handle<RpcException>(ex => IsTransient(ex.StatusCode))
             .Handle<TimeoutRejectedException>();
 
-        return new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
@@ -63,7 +65,10 @@ internal static class UplinkResilience
                     UplinkLog.Retrying(logger, seq, args.RetryDelay.TotalMilliseconds, args.AttemptNumber + 1, Describe(args.Outcome.Exception));
                     return default;
                 },
-            })
+            });
+        }
+
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,

@@ -30,7 +30,7 @@ internal sealed class UplinkService : BackgroundService
     /// <summary>Once a second: the process CPU use and the last uplink round trip go into the samples.</summary>
     private async Task MonitorAsync(CancellationToken stoppingToken)
     {
-        var cpu = new ProcessCpuMonitor();
+        var cpu = new ProcessCpuMonitor(TimeProvider.System);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
         {

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using EdgeAgent.Configuration;
+using Grpc.Core;
+
+namespace EdgeAgent.Tests.Uplink;
+
+[Category("Stress")]
+[NonParallelizable]
+public sealed class UplinkFaultTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Test]
+    public async Task Send_HealthyReceiver_EveryBatchOnceInOrder()
+    {
+        await using var rig = await UplinkRig.StartAsync();
+
+        rig.Produce(1000);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Samples == 1000, Bound), Is.True, $"received {rig.Received}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Received.Batches, Is.EqualTo(10));
+            Assert.That(rig.Received.Gaps, Is.Zero);
+            Assert.That(rig.Received.Duplicates, Is.Zero);
+            Assert.That(rig.Uplink.Counters.Spilled, Is.Zero, "a healthy upstream means no disk writes in on_failure mode");
+        });
+    }
+
+    [Test]
+    public async Task Send_Unavailable_RetriedAndDelivered()
+    {
+        await using var rig = await UplinkRig.StartAsync();
+        rig.Receiver!.Faults.FailNext(2, StatusCode.Unavailable);
+
+        rig.Produce(500);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Samples == 500, Bound), Is.True, $"received {rig.Received}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Uplink.Counters.Retries, Is.GreaterThanOrEqualTo(2));
+            Assert.That(rig.Received.Gaps, Is.Zero);
+            Assert.That(rig.Uplink.Counters.DeadLettered, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Send_ResourceExhaustedWithPushback_WaitsTheRequestedDelay()
+    {
+        var pushback = TimeSpan.FromMilliseconds(600);
+        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.RetryBaseDelay = TimeSpan.FromMilliseconds(1));
+        rig.Receiver!.Faults.ResourceExhausted(1, pushback);
+        var clock = Stopwatch.StartNew();
+
+        rig.Produce(100);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Batches == 1, Bound), Is.True);
+        Assert.Multiple(() =>
+        {
+            // Without honouring the trailer the retry would come after ~1 ms of backoff.
+            Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(pushback * 0.9));
+            Assert.That(rig.Uplink.Counters.Retries, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Send_InvalidArgument_DeadLetteredOnceNeverRetried()
+    {
+        await using var rig = await UplinkRig.StartAsync();
+        rig.Receiver!.Faults.RejectSeq(3);
+
+        rig.Produce(1000);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Batches == 9 && rig.Uplink.Counters.DeadLettered == 1, Bound), Is.True, $"received {rig.Received}");
+        await Task.Delay(500);
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Uplink.Counters.DeadLettered, Is.EqualTo(1));
+            Assert.That(rig.Uplink.DeadLetter.Statistics.Appended, Is.EqualTo(1), "kept in the dead-letter spill, not dropped");
+            Assert.That(rig.Received.Gaps, Is.EqualTo(1), "seq 3 missing at the receiver");
+            Assert.That(rig.Uplink.Counters.Retries, Is.Zero, "a permanent rejection is not retried");
+            Assert.That(rig.Uplink.Spill.Statistics.PendingRecords, Is.Zero, "and not replayed");
+        });
+    }
+
+    [Test]
+    public async Task Send_SlowerThanAttemptTimeout_SpilledThenReplayedWhenFast()
+    {
+        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.AttemptTimeout = TimeSpan.FromMilliseconds(200));
+        rig.Receiver!.Faults.Delay(TimeSpan.FromSeconds(1));
+
+        rig.Produce(300);
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.Spilled >= 1, Bound), Is.True, "timed-out batches go to the spill");
+        rig.Receiver.Faults.Clear();
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Samples == 300 && rig.Uplink.Spill.Statistics.PendingRecords == 0, Bound), Is.True, $"received {rig.Received}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Uplink.Counters.Replayed, Is.GreaterThanOrEqualTo(1));
+            Assert.That(rig.Received.Gaps, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Outage_LongerThanQuota_DropsOldestAndCountsExactlyWhatTheReceiverMisses()
+    {
+        await using var rig = await UplinkRig.StartAsync(o =>
+        {
+            o.Spill.SegmentBytes = 64 * 1024;
+            o.Spill.QuotaBytes = 128 * 1024;
+        });
+        rig.Receiver!.Faults.FailNext(int.MaxValue, StatusCode.Unavailable);
+
+        rig.Produce(4000);
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.BatchesBuilt == 40 && rig.Uplink.Counters.Spilled == 40, Bound), Is.True);
+        long dropped = rig.Uplink.Spill.Statistics.DroppedBatches;
+        rig.Receiver.Faults.Clear();
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Spill.Statistics.PendingRecords == 0, Bound), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.GreaterThan(0), "the outage must really exceed the quota");
+            // The spill holds batches in the order they failed (retries and the open breaker reorder them), so
+            // which seqs are dropped varies; how many never arrive is exactly the spill's count.
+            Assert.That(40 - rig.Received.Batches, Is.EqualTo(dropped), "the receiver misses exactly what the spill counted as dropped");
+            Assert.That(rig.Received.Duplicates, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Spill_DamagedRecordAndGarbageFile_IntactRecordsDeliveredRestCounted()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-agent-corrupt-").FullName;
+        try
+        {
+            await using (var recorder = await UplinkRig.StartAsync(withReceiver: false, spillDirectory: dir))
+            {
+                recorder.Produce(1000);
+                Assert.That(await UplinkRig.WaitUntilAsync(() => recorder.Uplink.Counters.Spilled == 10, Bound), Is.True);
+            }
+
+            string spill = Path.Combine(dir, "spill");
+            string segment = Directory.GetFiles(spill).OrderByDescending(f => new FileInfo(f).Length).First();
+            byte[] bytes = File.ReadAllBytes(segment);
+            bytes[bytes.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(segment, bytes);
+            File.WriteAllBytes(Path.Combine(spill, "garbage.bin"), [1, 2, 3, 4, 5, 6, 7, 8]);
+
+            await using var rig = await UplinkRig.StartAsync(spillDirectory: dir);
+
+            Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Spill.Statistics.PendingRecords == 0 && rig.Received.Batches == 9, Bound), Is.True, $"received {rig.Received}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(rig.Uplink.Spill.Statistics.CorruptRecordsSkipped, Is.EqualTo(1));
+                Assert.That(rig.Uplink.Spill.Statistics.QuarantinedFiles, Is.EqualTo(1));
+                Assert.That(rig.Received.Samples, Is.EqualTo(900), "every intact record delivered");
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
