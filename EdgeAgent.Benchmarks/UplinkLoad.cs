@@ -17,11 +17,8 @@ namespace EdgeAgent.Benchmarks;
 /// Uplink throughput on loopback: unary <c>Send</c> with 1/8/32 calls in flight against bidi <c>Stream</c> with
 /// a window of 1/8/32 unacknowledged batches, sending one pre-encoded 100-sample 12-joint batch (the receiver
 /// answers DUPLICATE after the first; it parses and validates every batch either way). The receiver runs in a
-/// child process so the client's CPU time is its own. A Stopwatch harness, not BenchmarkDotNet (it needs two
-/// processes and CPU time); BenchmarkDotNet's entry point is untouched: the harness runs before it when
-/// <c>EDGEAGENT_BENCH=uplink</c> is set.
-/// Run: <c>EDGEAGENT_BENCH=uplink dotnet run -c Release --project EdgeAgent.Benchmarks</c>
-/// (optional <c>EDGEAGENT_BENCH_SECONDS</c>, default 3 per case).
+/// child process so the client's CPU time is its own. A Stopwatch harness (two processes, CPU time), started
+/// through BenchmarkDotNet as one cold run: see <see cref="UplinkLoadBenchmarks"/>.
 /// </summary>
 internal static class UplinkLoad
 {
@@ -55,28 +52,32 @@ internal static class UplinkLoad
         return samples;
     }
 
+    /// <summary>
+    /// The receiver child process: the same executable with <c>EDGEAGENT_BENCH=uplink-receiver</c>. It runs
+    /// inside the module initializer, before BenchmarkDotNet's <c>Main</c>, so it is synchronous and calls only
+    /// EdgeAgent code (another thread touching this module would wait for the initializer: a deadlock).
+    /// </summary>
     [ModuleInitializer]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "An executable: the only way to add a second entry mode without changing Program.cs.")]
-    internal static void RunWhenAsked()
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "An executable: a second entry mode without changing Program.cs.")]
+    internal static void RunReceiverWhenAsked()
     {
-        string? mode = Environment.GetEnvironmentVariable(ModeVariable);
-        if (mode is "uplink" or "uplink-receiver")
+        if (Environment.GetEnvironmentVariable(ModeVariable) != "uplink-receiver")
         {
-            Environment.Exit(mode == "uplink" ? RunClientAsync().GetAwaiter().GetResult() : RunReceiverAsync().GetAwaiter().GetResult());
+            return;
         }
-    }
 
-    private static async Task<int> RunReceiverAsync()
-    {
-        await using ReferenceReceiver receiver = await ReferenceReceiver.StartAsync(new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, CancellationToken.None);
+        ReferenceReceiver receiver = ReferenceReceiver.StartAsync(new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, CancellationToken.None).GetAwaiter().GetResult();
         Console.WriteLine(receiver.Port.ToString(CultureInfo.InvariantCulture));
-        await Console.In.ReadToEndAsync();
-        return 0;
+        Console.In.ReadToEnd();
+        receiver.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Environment.Exit(0);
     }
 
-    private static async Task<int> RunClientAsync()
+    /// <summary>Runs every case and prints a Markdown table.</summary>
+    /// <param name="duration">The length of each case.</param>
+    /// <returns>A task that completes when done.</returns>
+    public static async Task RunAsync(TimeSpan duration)
     {
-        var duration = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("EDGEAGENT_BENCH_SECONDS") ?? "3", CultureInfo.InvariantCulture));
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
@@ -95,24 +96,23 @@ internal static class UplinkLoad
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         CallInvoker invoker = channel.CreateCallInvoker();
-        await RunCaseAsync("warm-up", 8, TimeSpan.FromSeconds(1), receiver, print: false, () => UnaryAsync(invoker, payload, 8, TimeSpan.FromSeconds(1)));
-        await RunCaseAsync("warm-up", 8, TimeSpan.FromSeconds(1), receiver, print: false, () => StreamAsync(invoker, payload, 8, TimeSpan.FromSeconds(1)));
+        await RunCaseAsync("warm-up", 8, receiver, print: false, () => UnaryAsync(invoker, payload, 8, TimeSpan.FromSeconds(1)));
+        await RunCaseAsync("warm-up", 8, receiver, print: false, () => StreamAsync(invoker, payload, 8, TimeSpan.FromSeconds(1)));
         foreach (int inFlight in new[] { 1, 8, 32 })
         {
-            await RunCaseAsync("unary", inFlight, duration, receiver, print: true, () => UnaryAsync(invoker, payload, inFlight, duration));
+            await RunCaseAsync("unary", inFlight, receiver, print: true, () => UnaryAsync(invoker, payload, inFlight, duration));
         }
 
         foreach (int window in new[] { 1, 8, 32 })
         {
-            await RunCaseAsync("stream", window, duration, receiver, print: true, () => StreamAsync(invoker, payload, window, duration));
+            await RunCaseAsync("stream", window, receiver, print: true, () => StreamAsync(invoker, payload, window, duration));
         }
 
         receiver.StandardInput.Close();
         await receiver.WaitForExitAsync();
-        return 0;
     }
 
-    private static async Task RunCaseAsync(string mode, int inFlight, TimeSpan duration, Process receiver, bool print, Func<Task<long>> run)
+    private static async Task RunCaseAsync(string mode, int inFlight, Process receiver, bool print, Func<Task<long>> run)
     {
         using var self = Process.GetCurrentProcess();
         receiver.Refresh();
