@@ -8,7 +8,12 @@ namespace EdgeAgent.Uplink;
 internal sealed partial class TelemetryUplink
 {
     private static readonly TimeSpan ReplayIdle = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Below this many queued batches live sends go one at a time, so they arrive in seq order.</summary>
+    private const int PipelineThreshold = 4;
+
     private readonly List<Task> _sends = [];
+    private Task _lastLive = Task.CompletedTask;
 
     private async Task SendLoopAsync(CancellationToken stoppingToken)
     {
@@ -17,6 +22,14 @@ internal sealed partial class TelemetryUplink
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _queued.WaitAsync(stoppingToken).ConfigureAwait(false);
+
+                // At the nominal rate the queue is short: one send at a time keeps batches in seq order at the
+                // receiver. A backlog opens the window (up to MaxInFlight concurrent calls) for throughput.
+                if (QueuedCount() < PipelineThreshold)
+                {
+                    await _lastLive.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+
                 await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                 await PaceAsync(stoppingToken).ConfigureAwait(false);
                 if (!TryDequeue(out PendingBatch? batch))
@@ -25,11 +38,20 @@ internal sealed partial class TelemetryUplink
                     continue;
                 }
 
-                Track(SendLiveAsync(batch));
+                _lastLive = SendLiveAsync(batch);
+                Track(_lastLive);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private int QueuedCount()
+    {
+        lock (_lock)
+        {
+            return _queue.Count;
         }
     }
 
