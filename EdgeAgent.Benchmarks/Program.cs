@@ -2,8 +2,17 @@ using BenchmarkDotNet.Running;
 
 namespace EdgeAgent.Benchmarks;
 
-/// <summary>Run one with: <c>dotnet run -c Release --project EdgeAgent.Benchmarks -- --filter '*MotorTick*'</c>.</summary>
+/// <summary>Run one with: <c>dotnet run -c Release --project EdgeAgent.Benchmarks -- --filter '*MotorTick*'</c>; the uplink harness with <c>-- telemetry</c>.</summary>
 internal static class BenchmarkEntry
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntry).Assembly).Run(args);
+    private static int Main(string[] args)
+    {
+        if (args is ["telemetry"])
+        {
+            return TelemetryHarness.RunAsync().GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntry).Assembly).Run(args);
+        return 0;
+    }
 }

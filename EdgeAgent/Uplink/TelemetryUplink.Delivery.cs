@@ -7,7 +7,7 @@ namespace EdgeAgent.Uplink;
 /// <summary>The delivery half of the uplink: live sends, replay of the backlog, stop.</summary>
 internal sealed partial class TelemetryUplink
 {
-    private static readonly TimeSpan ReplayIdle = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ReplayIdle = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Below this many queued batches live sends go one at a time, so they arrive in seq order.</summary>
     private const int PipelineThreshold = 4;
@@ -24,7 +24,7 @@ internal sealed partial class TelemetryUplink
                 await _queued.WaitAsync(stoppingToken).ConfigureAwait(false);
 
                 // At the nominal rate the queue is short: one send at a time keeps batches in seq order at the
-                // receiver. A backlog opens the window (up to MaxInFlight concurrent calls) for throughput.
+                // receiver. A backlog opens the window (up to MaxInFlight = 16 concurrent calls) for throughput.
                 if (QueuedCount() < PipelineThreshold)
                 {
                     await _lastLive.WaitAsync(stoppingToken).ConfigureAwait(false);

@@ -1,7 +1,7 @@
 // Design: the uplink, between the sample ring and the upstream.
 //
 // Loops (async, thread pool: the uplink is not a real-time path, the motor loop never waits on it):
-//   producer  every 10 ms: drains the ring into a batch of uplink.batch_size samples, encodes a full (or
+//   producer  every 10-100 ms (a quarter of the batch fill time): drains the ring into a batch of uplink.batch_size samples, encodes a full (or
 //             batch_max_age old) batch with the next seq, and queues it. In `always` mode it first appends
 //             the batch to the spill; the send waits until that append is durable (group commit).
 //   sender    takes batches oldest first, up to MaxInFlight at once, through BatchSender (one Polly pipeline).
@@ -31,9 +31,8 @@ namespace EdgeAgent.Uplink;
 /// <summary>Batches the sampled telemetry and delivers it upstream, spilling to disk whatever cannot be delivered.</summary>
 internal sealed partial class TelemetryUplink : IDisposable
 {
-    private const int MaxInFlight = 8;
+    private const int MaxInFlight = 16;
     private const int ReplayWindow = 16;
-    private static readonly TimeSpan ProducerPeriod = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     private readonly AgentOptions _options;
@@ -141,7 +140,11 @@ internal sealed partial class TelemetryUplink : IDisposable
 
     private async Task ProduceAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(ProducerPeriod, _time);
+        // Drain four times per batch fill time (10-100 ms): often enough that a full ring never waits long,
+        // rarely enough that an idle robot's uplink costs nothing (100 Hz sampling: every 100 ms).
+        double fillSeconds = _options.Uplink.BatchSize / _options.Sampling.RateHz;
+        TimeSpan period = TimeSpan.FromSeconds(Math.Clamp(fillSeconds / 4, 0.010, 0.100));
+        using var timer = new PeriodicTimer(period, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
