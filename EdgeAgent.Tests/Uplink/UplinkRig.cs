@@ -4,6 +4,7 @@ using EdgeAgent.Ingest;
 using EdgeAgent.Sampling;
 using EdgeAgent.Tests.Control;
 using EdgeAgent.Uplink;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Tests.Uplink;
@@ -19,13 +20,13 @@ internal sealed class UplinkRig : IAsyncDisposable
     private long _produced;
     private bool _ownsDirectory;
 
-    private UplinkRig(AgentOptions options, ReferenceReceiver? receiver, string directory)
+    private UplinkRig(AgentOptions options, ReferenceReceiver? receiver, string directory, ILogger? logger)
     {
         Options = options;
         Receiver = receiver;
         Directory = directory;
         Ring = new SpscRing<TelemetrySample>(options.Sampling.RingCapacity);
-        Uplink = new TelemetryUplink(options, Ring, "boot-" + Guid.NewGuid().ToString("N")[..8], NullLogger.Instance, TimeProvider.System);
+        Uplink = new TelemetryUplink(options, Ring, "boot-" + Guid.NewGuid().ToString("N")[..8], logger ?? NullLogger.Instance, TimeProvider.System);
     }
 
     public AgentOptions Options { get; }
@@ -59,15 +60,16 @@ internal sealed class UplinkRig : IAsyncDisposable
         return o;
     }
 
-    public static async Task<UplinkRig> StartAsync(Action<AgentOptions>? configure = null, bool withReceiver = true, string? spillDirectory = null)
+    public static async Task<UplinkRig> StartAsync(
+        Action<AgentOptions>? configure = null, bool withReceiver = true, string? spillDirectory = null, ReceiverOptions? receiverOptions = null, ILogger? logger = null)
     {
         string dir = spillDirectory ?? System.IO.Directory.CreateTempSubdirectory("edge-agent-uplink-").FullName;
         ReferenceReceiver? receiver = withReceiver
-            ? await ReferenceReceiver.StartAsync(new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, CancellationToken.None).ConfigureAwait(false)
+            ? await ReferenceReceiver.StartAsync(receiverOptions ?? new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, CancellationToken.None).ConfigureAwait(false)
             : null;
         AgentOptions options = TestOptions(Path.Combine(dir, "spill"), receiver?.Address);
         configure?.Invoke(options);
-        var rig = new UplinkRig(options, receiver, dir) { _ownsDirectory = spillDirectory is null };
+        var rig = new UplinkRig(options, receiver, dir, logger) { _ownsDirectory = spillDirectory is null };
         rig._running = rig.Uplink.RunAsync(rig._stop.Token);
         return rig;
     }
