@@ -2,6 +2,7 @@ using System.Globalization;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,10 +19,12 @@ internal sealed class StatusReporter : BackgroundService
     private readonly RunSettings _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TelemetryUplink _uplink;
 
     /// <summary>Initializes a new instance of the <see cref="StatusReporter"/> class.</summary>
-    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time)
+    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink)
     {
+        _uplink = uplink;
         _loops = loops;
         _parts = parts;
         _settings = settings;
@@ -64,7 +67,7 @@ internal sealed class StatusReporter : BackgroundService
 
                 string line = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"[{_time.GetElapsedTime(start).TotalSeconds,5:F0}s] motor {motor.Next(_loops.Motor.Statistics)} | balance {(_loops.Balance is null ? "off" : balance.Next(_loops.Balance.Statistics))} | {Robot()}");
+                    $"[{_time.GetElapsedTime(start).TotalSeconds,5:F0}s] motor {motor.Next(_loops.Motor.Statistics)} | balance {(_loops.Balance is null ? "off" : balance.Next(_loops.Balance.Statistics))} | {Robot()} | {Uplink()}");
                 HostingLog.Status(_logger, line);
             }
         }
@@ -85,6 +88,15 @@ internal sealed class StatusReporter : BackgroundService
         return string.Create(
             CultureInfo.InvariantCulture,
             $"tilt {s.Imu.TiltRad * 180.0 / Math.PI,5:+0.00;-0.00}° batt {s.Battery.Level * 100.0,5:F1}% | safety {safety}");
+    }
+
+    private string Uplink()
+    {
+        UplinkCounters c = _uplink.Counters;
+        long pending = _uplink.Spill.Statistics.PendingRecords;
+        return _uplink.FlightRecorder
+            ? string.Create(CultureInfo.InvariantCulture, $"uplink FLIGHT-RECORDER: {pending} batches in the spill")
+            : string.Create(CultureInfo.InvariantCulture, $"uplink {c.BatchesAcked} acked, {pending} spilled pending{(c.BreakerOpened > c.BreakerClosed ? ", breaker OPEN" : string.Empty)}");
     }
 
     /// <summary>Turns cumulative loop statistics into the figures of the last interval.</summary>
