@@ -371,9 +371,9 @@ public sealed class SamplingOptions
     [Range(1.0, 10000.0)]
     public double RateHz { get; set; } = 100.0;
 
-    /// <summary>Gets or sets the ring capacity in samples (a power of two); when full the oldest sample is dropped and counted. The default value is 8192.</summary>
+    /// <summary>Gets or sets the ring capacity in samples (a power of two; ~600 bytes each); when full the oldest sample is dropped and counted. The default value is 4096 (41 s at 100 Hz, 4 s at 1 kHz).</summary>
     [Range(16, 1 << 24)]
-    public int RingCapacity { get; set; } = 8192;
+    public int RingCapacity { get; set; } = 4096;
 }
 
 /// <summary>The telemetry uplink (<c>uplink:</c>).</summary>

@@ -137,7 +137,10 @@ internal static class RunSummary
         json.WriteNumber("peak_rss_mb", Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1));
         json.WriteNumber("start_to_first_tick_ms", Math.Round(loops.StartToFirstTick.TotalMilliseconds, 1));
         json.WriteNumber("gc_gen0", GC.CollectionCount(0));
+        json.WriteNumber("gc_gen1", GC.CollectionCount(1));
         json.WriteNumber("gc_gen2", GC.CollectionCount(2));
+        json.WriteNumber("gc_pause_total_ms", Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 2));
+        json.WriteNumber("managed_heap_mb", Math.Round(GC.GetTotalMemory(false) / (1024.0 * 1024.0), 1));
         json.WriteNumber("loops_wall_s", Math.Round(wallTime.TotalSeconds, 3));
         json.WriteEndObject();
     }

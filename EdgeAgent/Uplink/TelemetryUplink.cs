@@ -134,7 +134,7 @@ internal sealed partial class TelemetryUplink : IDisposable
         SegmentBytes = Math.Min(spill.SegmentBytes, 4L << 20),
         QuotaBytes = Math.Max(Math.Min(spill.QuotaBytes / 8, 256L << 20), 2 * Math.Min(spill.SegmentBytes, 4L << 20)),
         CommitInterval = spill.CommitInterval,
-        CommitBytes = spill.CommitBytes,
+        CommitBytes = Math.Min(spill.CommitBytes, 64L << 10),
         Fsync = spill.Fsync,
     };
 
