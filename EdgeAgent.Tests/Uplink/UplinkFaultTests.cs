@@ -28,6 +28,16 @@ public sealed class UplinkFaultTests
     }
 
     [Test]
+    public async Task Send_Gzip_DeliveredCompressed()
+    {
+        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.Gzip = true);
+
+        rig.Produce(500);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Samples == 500, Bound), Is.True, $"received {rig.Received}");
+    }
+
+    [Test]
     public async Task Send_Unavailable_RetriedAndDelivered()
     {
         await using var rig = await UplinkRig.StartAsync();
