@@ -112,6 +112,31 @@ public sealed class UplinkFaultTests
     }
 
     [Test]
+    public async Task Stop_DuringOutageWithRetriesPending_EndsWithinGraceAndKeepsEveryBatch()
+    {
+        await using var rig = await UplinkRig.StartAsync(o =>
+        {
+            o.Uplink.AttemptTimeout = TimeSpan.FromSeconds(5);
+            o.Uplink.MaxRetries = 10;
+            o.Uplink.RetryBaseDelay = TimeSpan.FromSeconds(2);
+            o.Uplink.BreakerMinimumThroughput = 100;
+        });
+        rig.Receiver!.Faults.Delay(TimeSpan.FromSeconds(30));
+        rig.Produce(500);
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.BatchesSent >= 1, Bound), Is.True);
+
+        var clock = Stopwatch.StartNew();
+        await rig.StopAsync();
+
+        Assert.Multiple(() =>
+        {
+            // Without the stop grace the sends would sit in 5 s attempts and 2 s+ backoffs for minutes.
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
+            Assert.That(rig.Uplink.Spill.Statistics.PendingRecords, Is.EqualTo(5), "every undelivered batch is in the spill");
+        });
+    }
+
+    [Test]
     public async Task Outage_LongerThanQuota_DropsOldestAndCountsExactlyWhatTheReceiverMisses()
     {
         await using var rig = await UplinkRig.StartAsync(o =>

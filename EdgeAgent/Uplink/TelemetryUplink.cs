@@ -109,6 +109,9 @@ internal sealed partial class TelemetryUplink : IDisposable
     /// <returns>A task that completes when everything is delivered or durable in the spill.</returns>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        // From the stop request on, every send in flight (live or replay, mid-retry or not) has StopGrace to
+        // finish; then it is cancelled and its batch kept for replay, so the stop never outlasts the host's timeout.
+        using CancellationTokenRegistration graceOnStop = stoppingToken.Register(() => _sendCancel.CancelAfter(StopGrace));
         Task producer = ProduceAsync(stoppingToken);
         Task sender = _sender is null ? Task.CompletedTask : SendLoopAsync(stoppingToken);
         Task replay = _sender is null ? Task.CompletedTask : ReplayLoopAsync(stoppingToken);
