@@ -94,13 +94,14 @@ public sealed class UplinkFaultTests
     }
 
     [Test]
-    public async Task Send_SlowerThanAttemptTimeout_SpilledThenReplayedWhenFast()
+    public async Task Send_SlowerThanAttemptTimeout_RetriedThenSpilledThenReplayedWhenFast()
     {
         await using var rig = await UplinkRig.StartAsync(o => o.Uplink.AttemptTimeout = TimeSpan.FromMilliseconds(200));
         rig.Receiver!.Faults.Delay(TimeSpan.FromSeconds(1));
 
         rig.Produce(300);
         Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.Spilled >= 1, Bound), Is.True, "timed-out batches go to the spill");
+        Assert.That(rig.Uplink.Counters.Retries, Is.GreaterThanOrEqualTo(1), "an attempt timeout is transient: retried first");
         rig.Receiver.Faults.Clear();
 
         Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Samples == 300 && rig.Uplink.Spill.Statistics.PendingRecords == 0, Bound), Is.True, $"received {rig.Received}");
@@ -112,28 +113,43 @@ public sealed class UplinkFaultTests
     }
 
     [Test]
-    public async Task Stop_DuringOutageWithRetriesPending_EndsWithinGraceAndKeepsEveryBatch()
+    public async Task Stop_WhileReplayingIntoASlowUpstream_EndsWithinGraceAndKeepsEveryBatch()
     {
-        await using var rig = await UplinkRig.StartAsync(o =>
+        string dir = Directory.CreateTempSubdirectory("edge-agent-stop-").FullName;
+        try
         {
-            o.Uplink.AttemptTimeout = TimeSpan.FromSeconds(5);
-            o.Uplink.MaxRetries = 10;
-            o.Uplink.RetryBaseDelay = TimeSpan.FromSeconds(2);
-            o.Uplink.BreakerMinimumThroughput = 100;
-        });
-        rig.Receiver!.Faults.Delay(TimeSpan.FromSeconds(30));
-        rig.Produce(500);
-        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.BatchesSent >= 1, Bound), Is.True);
+            await using (var recorder = await UplinkRig.StartAsync(withReceiver: false, spillDirectory: dir))
+            {
+                recorder.Produce(500);
+                Assert.That(await UplinkRig.WaitUntilAsync(() => recorder.Uplink.Counters.Spilled == 5, Bound), Is.True);
+            }
 
-        var clock = Stopwatch.StartNew();
-        await rig.StopAsync();
+            await using var rig = await UplinkRig.StartAsync(
+                o =>
+                {
+                    o.Uplink.AttemptTimeout = TimeSpan.FromSeconds(5);
+                    o.Uplink.MaxRetries = 10;
+                    o.Uplink.RetryBaseDelay = TimeSpan.FromSeconds(2);
+                    o.Uplink.BreakerMinimumThroughput = 100;
+                },
+                spillDirectory: dir,
+                faultsBeforeStart: faults => faults.Delay(TimeSpan.FromSeconds(30)));
+            Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Counters.BatchesSent >= 1, Bound), Is.True, "replay started");
 
-        Assert.Multiple(() =>
+            var clock = Stopwatch.StartNew();
+            await rig.StopAsync();
+
+            Assert.Multiple(() =>
+            {
+                // Without the stop grace the replay sends would sit in 5 s attempts and 2 s+ backoffs for minutes.
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(4)));
+                Assert.That(rig.Uplink.Spill.Statistics.PendingRecords, Is.EqualTo(5), "nothing undelivered is lost");
+            });
+        }
+        finally
         {
-            // Without the stop grace the sends would sit in 5 s attempts and 2 s+ backoffs for minutes.
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(6)));
-            Assert.That(rig.Uplink.Spill.Statistics.PendingRecords, Is.EqualTo(5), "every undelivered batch is in the spill");
-        });
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Test]

@@ -61,12 +61,18 @@ internal sealed class UplinkRig : IAsyncDisposable
     }
 
     public static async Task<UplinkRig> StartAsync(
-        Action<AgentOptions>? configure = null, bool withReceiver = true, string? spillDirectory = null, ReceiverOptions? receiverOptions = null, ILogger? logger = null)
+        Action<AgentOptions>? configure = null, bool withReceiver = true, string? spillDirectory = null, ReceiverOptions? receiverOptions = null, ILogger? logger = null,
+        Action<ReceiverFaults>? faultsBeforeStart = null)
     {
         string dir = spillDirectory ?? System.IO.Directory.CreateTempSubdirectory("edge-agent-uplink-").FullName;
         ReferenceReceiver? receiver = withReceiver
             ? await ReferenceReceiver.StartAsync(receiverOptions ?? new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) }, CancellationToken.None).ConfigureAwait(false)
             : null;
+        if (receiver is not null)
+        {
+            faultsBeforeStart?.Invoke(receiver.Faults);
+        }
+
         AgentOptions options = TestOptions(Path.Combine(dir, "spill"), receiver?.Address);
         configure?.Invoke(options);
         var rig = new UplinkRig(options, receiver, dir, logger) { _ownsDirectory = spillDirectory is null };

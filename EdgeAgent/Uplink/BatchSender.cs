@@ -79,6 +79,10 @@ internal sealed class BatchSender : IDisposable
 
             // No ServiceConfig: gRPC's own retries stay off; the Polly pipeline is the one retry layer.
             ServiceConfig = null,
+
+            // A call cancelled by Polly's attempt timeout must surface as OperationCanceledException (not
+            // RpcException Cancelled) so the pipeline turns it into a timeout, retries it and counts it.
+            ThrowOperationCanceledOnCancellation = true,
         });
         _invoker = _channel.CreateCallInvoker();
     }
