@@ -75,12 +75,6 @@ internal static unsafe partial class DdsNative
     public static partial IntPtr ddsi_serdata_from_ser_iov(IntPtr sertype, int kind, nuint niov, DdsIovec* iov, nuint size);
 
     [LibraryImport(DdsLibrary.Name)]
-    public static partial IntPtr ddsi_sertype_ref(IntPtr sertype);
-
-    [LibraryImport(DdsLibrary.Name)]
-    public static partial void ddsi_sertype_unref(IntPtr sertype);
-
-    [LibraryImport(DdsLibrary.Name)]
     public static partial int dds_get_publication_matched_status(int writer, DdsMatchedStatus* status);
 
     [LibraryImport(DdsLibrary.Name)]

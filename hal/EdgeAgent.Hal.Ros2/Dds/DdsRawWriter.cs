@@ -8,10 +8,13 @@ namespace EdgeAgent.Hal.Ros2.Dds;
 // probe writer writes one zeroed sample (NULL strings serialise as "", empty sequences) to a probe reader, and
 // dds_takecdr hands back a serdata whose `type` field (offset DdsLayout.SerdataTypeOffset, checked by
 // DdsLayoutTests) is the domain's sertype for that type — Cyclone deduplicates equal sertypes per domain, so it
-// is the one the real topic uses. The writer holds a ddsi_sertype_ref on it until disposed. Should the sertypes
-// ever differ, dds_writecdr still converts through ddsi_serdata_ref_as_type (correct, slower). The probe touches
-// the wire only through discovery of the probe endpoints: nothing subscribes to its unique name.
-// dds_writecdr consumes the serdata reference in all paths.
+// is the one the real topic uses (DdsRawCdrTests checks). The probe reader and writer are deleted; the probe
+// topic is kept until the writer is disposed, so the sertype stays referenced by an entity of the same domain
+// even if the sertypes were not deduplicated. (A ddsi_sertype_ref of our own would outlive the domain when the
+// participant is disposed first, and the final unref would touch the freed domain.) Should the sertypes ever
+// differ, dds_writecdr still converts through ddsi_serdata_ref_as_type (correct, slower). The probe touches the
+// wire only through discovery of the probe endpoints: nothing subscribes to its unique name.
+// dds_writecdr consumes the serdata reference in all paths. Do not dispose the participant while writing.
 
 /// <summary>
 /// Writes raw CDR samples (XCDR1, 4-byte encapsulation header included) with <c>dds_writecdr</c>.
@@ -19,20 +22,23 @@ namespace EdgeAgent.Hal.Ros2.Dds;
 internal sealed unsafe class DdsRawWriter : IDisposable
 {
     private static int _probeCounter;
-    private IntPtr _sertype;
+    private readonly DdsTopic _probeTopic;
+    private readonly IntPtr _sertype;
 
-    private DdsRawWriter(DdsTopic topic, DdsEntityHandle handle, IntPtr sertype)
+    private DdsRawWriter(DdsTopic topic, DdsEntityHandle handle, (IntPtr Sertype, DdsTopic Topic) probe)
     {
         Topic = topic;
         Handle = handle;
-        _sertype = sertype;
+        _sertype = probe.Sertype;
+        _probeTopic = probe.Topic;
     }
-
-    ~DdsRawWriter() => ReleaseSertype();
 
     public DdsTopic Topic { get; }
 
     public DdsEntityHandle Handle { get; }
+
+    /// <summary>Gets the <c>ddsi_sertype</c> the writer builds serdata with.</summary>
+    internal IntPtr Sertype => _sertype;
 
     /// <summary>Creates a writer (autodispose off, as rmw_cyclonedds) on the topic's participant.</summary>
     public static DdsRawWriter Create(DdsTopic topic, Ros2Qos qos)
@@ -66,7 +72,11 @@ internal sealed unsafe class DdsRawWriter : IDisposable
     public DdsStatus WriteCdr(ReadOnlySpan<byte> cdr)
     {
         var sertype = _sertype;
-        ObjectDisposedException.ThrowIf(sertype == IntPtr.Zero, this);
+        if (_probeTopic.Handle.IsClosed || Topic.Participant.Handle.IsClosed)
+        {
+            return DdsStatus.AlreadyDeleted;
+        }
+
         if (cdr.Length < 4)
         {
             return DdsStatus.BadParameter;
@@ -99,24 +109,28 @@ internal sealed unsafe class DdsRawWriter : IDisposable
     public void Dispose()
     {
         Handle.Dispose();
-        ReleaseSertype();
-        GC.SuppressFinalize(this);
+        _probeTopic.Dispose();
     }
 
-    private void ReleaseSertype()
-    {
-        var sertype = Interlocked.Exchange(ref _sertype, IntPtr.Zero);
-        if (sertype != IntPtr.Zero)
-        {
-            DdsNative.ddsi_sertype_unref(sertype);
-        }
-    }
-
-    private static IntPtr ProbeSertype(DdsTopic topic)
+    private static (IntPtr Sertype, DdsTopic Topic) ProbeSertype(DdsTopic topic)
     {
         var participant = topic.Participant;
         var name = $"edgeagent_sertype_probe_{Environment.ProcessId}_{Interlocked.Increment(ref _probeCounter)}";
-        using var probeTopic = participant.CreateTopic(topic.Descriptor, name);
+        var probeTopic = participant.CreateTopic(topic.Descriptor, name);
+        try
+        {
+            return (ProbeSertype(probeTopic, name), probeTopic);
+        }
+        catch
+        {
+            probeTopic.Dispose();
+            throw;
+        }
+    }
+
+    private static IntPtr ProbeSertype(DdsTopic probeTopic, string name)
+    {
+        var participant = probeTopic.Participant;
         using var reader = DdsRawReader.Create(probeTopic, Ros2Qos.SystemDefault);
         var qos = Ros2Qos.SystemDefault.ToNative(forWriter: true);
         DdsEntityHandle writer;
@@ -132,7 +146,7 @@ internal sealed unsafe class DdsRawWriter : IDisposable
 
         using (writer)
         {
-            var definition = topic.Descriptor.Definition;
+            var definition = probeTopic.Descriptor.Definition;
             var sample = NativeMemory.AlignedAlloc(definition.Size, Math.Max(definition.Align, (uint)IntPtr.Size));
             try
             {
@@ -158,9 +172,8 @@ internal sealed unsafe class DdsRawWriter : IDisposable
                 if (n > 0)
                 {
                     var sertype = *(IntPtr*)((byte*)serdata + DdsLayout.SerdataTypeOffset);
-                    var referenced = DdsNative.ddsi_sertype_ref(sertype);
                     DdsNative.ddsi_serdata_unref(serdata);
-                    return referenced;
+                    return sertype;
                 }
 
                 Thread.Sleep(1);

@@ -27,11 +27,17 @@ internal struct DdsTopicDescriptorNative
     public uint OpCount;
     public IntPtr Ops;
     public IntPtr Meta;
-    public IntPtr TypeInformationData; // struct dds_type_meta_ser { unsigned char *data; uint32_t sz; }
-    public uint TypeInformationSize;
-    public IntPtr TypeMappingData;
-    public uint TypeMappingSize;
+    public DdsTypeMetaSer TypeInformation;
+    public DdsTypeMetaSer TypeMapping;
     public uint RestrictDataRepresentation;
+}
+
+/// <summary><c>struct dds_type_meta_ser { unsigned char *data; uint32_t sz; }</c>: 16 bytes with padding.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct DdsTypeMetaSer
+{
+    public IntPtr Data;
+    public uint Size;
 }
 
 /// <summary>
