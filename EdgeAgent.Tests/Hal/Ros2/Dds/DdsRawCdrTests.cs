@@ -69,6 +69,35 @@ public class DdsRawCdrTests
     }
 
     [Test]
+    public void WriteAndTakeCdr_SteadyState_AllocateNothing()
+    {
+        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
+        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
+        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_alloc");
+        using var reader = DdsRawReader.Create(topic, Ros2Qos.Create(DdsReliability.Reliable, 100));
+        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Create(DdsReliability.Reliable, 100));
+        WaitForMatch(writer);
+        var cdr = CdrTestWriter.JointState(1, 2, "base", ["j1", "j2"], [1, 2], [3, 4], [5, 6]);
+        var buffer = new byte[1024];
+        Assert.That(writer.WriteCdr(cdr), Is.EqualTo(DdsStatus.Ok));
+        Assert.That(TakeOne(reader, buffer, TimeSpan.FromSeconds(5)).Taken, Is.EqualTo(1)); // warm-up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var written = 0;
+        var taken = 0;
+        for (var i = 0; i < 50; i++)
+        {
+            written += writer.WriteCdr(cdr) == DdsStatus.Ok ? 1 : 0;
+            taken += reader.TakeCdr(buffer, out _, out _) == 1 ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(written, Is.EqualTo(50));
+        Assert.That(taken, Is.EqualTo(50), "local delivery is synchronous");
+        Assert.That(allocated, Is.Zero);
+    }
+
+    [Test]
     public void WriteCdr_Truncated_ReturnsBadParameter()
     {
         using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);

@@ -24,6 +24,7 @@ internal sealed partial class DdsTestEnvironment
         var uri = "file://" + Path.Combine(RepoPaths.Root, "config", "cyclonedds.xml");
         Assert.That(setenv("CYCLONEDDS_URI", uri, 1), Is.Zero);
         Environment.SetEnvironmentVariable("CYCLONEDDS_URI", uri);
+        Assert.That(Marshal.PtrToStringUTF8(getenv("CYCLONEDDS_URI")), Is.EqualTo(uri), "Cyclone reads the native environment");
         Assert.That(DdsLibrary.TryLoad(out var error), Is.True, error);
     }
 
@@ -90,6 +91,9 @@ internal sealed partial class DdsTestEnvironment
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr getenv(string name);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int setenv(string name, string value, int overwrite);
