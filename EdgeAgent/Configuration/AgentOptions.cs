@@ -90,6 +90,60 @@ public sealed class HalOptions
 
     /// <summary>Gets or sets the simulated robot's physical parameters (<c>hal.sim</c>).</summary>
     public SimOptions Sim { get; set; } = new();
+
+    /// <summary>Gets or sets the ROS 2 driver's topics and QoS (<c>hal.ros2</c>).</summary>
+    public Ros2Options Ros2 { get; set; } = new();
+}
+
+/// <summary>How the ROS 2 driver commands the joints.</summary>
+public enum Ros2CommandMode
+{
+    /// <summary>std_msgs/Float64MultiArray of efforts, one per joint in robot.joints order (forward_command_controller with an effort interface).</summary>
+    ForwardCommand,
+
+    /// <summary>trajectory_msgs/JointTrajectory with one point carrying positions, velocities and efforts.</summary>
+    JointTrajectory,
+}
+
+/// <summary>The ROS 2 driver (<c>hal.ros2</c>): ROS 2 topics over Cyclone DDS.</summary>
+public sealed class Ros2Options
+{
+    /// <summary>Gets or sets the DDS domain (-1: the ROS_DOMAIN_ID environment variable, else 0). The default value is -1.</summary>
+    [Range(-1, 232)]
+    public int DomainId { get; set; } = -1;
+
+    /// <summary>Gets or sets the joint state topic (sensor_msgs/JointState). The default value is /joint_states.</summary>
+    [Required]
+    public string JointStatesTopic { get; set; } = "/joint_states";
+
+    /// <summary>Gets or sets the IMU topic (sensor_msgs/Imu; pitch from the orientation, pitch rate from angular_velocity.y). The default value is /imu/data.</summary>
+    [Required]
+    public string ImuTopic { get; set; } = "/imu/data";
+
+    /// <summary>Gets or sets the battery topic (sensor_msgs/BatteryState). The default value is /battery_state.</summary>
+    [Required]
+    public string BatteryTopic { get; set; } = "/battery_state";
+
+    /// <summary>Gets or sets the command topic. The default value is /forward_command_controller/commands.</summary>
+    [Required]
+    public string CommandTopic { get; set; } = "/forward_command_controller/commands";
+
+    /// <summary>Gets or sets the command message. The default value is <see cref="Ros2CommandMode.ForwardCommand"/>.</summary>
+    public Ros2CommandMode CommandMode { get; set; } = Ros2CommandMode.ForwardCommand;
+
+    /// <summary>Gets or sets the QoS of the state subscriptions: sensor_data, default, system_default, or reliable:N / best_effort:N (KEEP_LAST N). The default value is sensor_data.</summary>
+    [Required]
+    public string StateQos { get; set; } = "sensor_data";
+
+    /// <summary>Gets or sets the QoS of the command publisher (controllers subscribe RELIABLE). The default value is default.</summary>
+    [Required]
+    public string CommandQos { get; set; } = "default";
+
+    /// <summary>Gets or sets how old a state message's header stamp may be (against this machine's wall clock) before it is rejected as from the past. The default value is 500 ms.</summary>
+    public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets how far in the future a header stamp may be (clock skew) before it is rejected. The default value is 100 ms.</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>The HAL drivers.</summary>
