@@ -3,6 +3,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Hal;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ namespace EdgeAgent.Hosting;
 internal sealed class ControlLoopsService : IHostedService, IDisposable
 {
     private static readonly TimeSpan SafeStopTimeout = TimeSpan.FromMilliseconds(500);
+
     private const int SafeStopTicks = 5;
 
     private readonly ControlParts _parts;
@@ -45,6 +47,9 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     /// <summary>Gets the time from process start to the first motor tick.</summary>
     public TimeSpan StartToFirstTick { get; private set; }
 
+    /// <summary>Gets or sets how long start-up waits for the HAL's first measurement. The default value is 10 s.</summary>
+    internal TimeSpan FirstMeasurementTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets the safety state just before the shutdown stop was commanded.</summary>
     public SafetyState StateBeforeStop { get; private set; }
 
@@ -70,6 +75,8 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
             typeof(SafeOutput), typeof(Mailbox<BalanceInput>), typeof(Mailbox<BalanceCommand>), typeof(LoopThread), _parts.Hal.GetType(),
             _parts.Reference.GetType());
         ControlWarmup.Run(_options);
+        _parts.Hal.Start(cancellationToken);
+        WaitForFirstMeasurement(cancellationToken);
         if (_options.Timing.LimitCpuIdle)
         {
             _idleLimit = CpuIdleLimit.TryHold(0, out string? warning);
@@ -79,7 +86,6 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
             }
         }
 
-        _parts.Hal.Start(cancellationToken);
         if (_parts.BalanceEnabled)
         {
             _balance = new LoopThread(LoopSettings.ForBalance(_options.Timing, _options.Balance), _parts.BalanceLoop, _logger, ex => OnFault("balance", ex));
@@ -145,6 +151,30 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         _balance?.Dispose();
         _idleLimit?.Dispose();
         _parts.Hal.Dispose();
+    }
+
+    /// <summary>
+    /// Waits until the HAL has a fresh measurement before the loops start: a networked HAL (ROS 2) needs
+    /// discovery first, and starting the loops without data would only trip the stale-data safety at once.
+    /// </summary>
+    private void WaitForFirstMeasurement(CancellationToken cancellationToken)
+    {
+        var probe = new RobotState(_parts.JointCount);
+        var wait = Stopwatch.StartNew();
+        while (_parts.Hal.Read(probe) != HalStatus.Ok)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (wait.Elapsed > FirstMeasurementTimeout)
+            {
+                throw new InvalidOperationException(
+                    $"The {_options.Hal.Driver.ToString().ToLowerInvariant()} HAL delivered no measurement within {FirstMeasurementTimeout.TotalSeconds:F0} s, so the loops were not started. "
+                    + "Fix: check that the robot (or `edge-agent simulate --ros2`) is running and publishing on the configured topics and domain (ros2 topic echo /joint_states).");
+            }
+
+            Thread.Sleep(5);
+        }
+
+        HostingLog.FirstMeasurement(_logger, wait.Elapsed.TotalMilliseconds);
     }
 
     private static TimeSpan ProcessCpu()

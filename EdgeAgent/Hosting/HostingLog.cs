@@ -42,6 +42,9 @@ internal static partial class HostingLog
     [LoggerMessage(12, LogLevel.Warning, "Configuration reload: motor gains, joint limits and balance gains were applied; restart the agent to apply the changes to {Sections}")]
     public static partial void ReloadNeedsRestart(ILogger logger, string sections);
 
+    [LoggerMessage(15, LogLevel.Information, "First measurement from the HAL after {Milliseconds:F0} ms; starting the loops")]
+    public static partial void FirstMeasurement(ILogger logger, double milliseconds);
+
     [LoggerMessage(14, LogLevel.Warning, "{Warning}")]
     public static partial void CpuIdleNotLimited(ILogger logger, string warning);
 
