@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control.Timing;
 using EdgeAgent.Hal;
+using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Sim;
 
 namespace EdgeAgent.Hosting;
@@ -15,9 +16,34 @@ internal static class HalFactory
     public static IRobotHal Create(AgentOptions options, IMonotonicClock clock) => options.Hal.Driver switch
     {
         HalDriver.Sim => new SimulatedRobot(SimOptionsFrom(options), clock),
+        HalDriver.Ros2 => new Ros2RobotHal(Ros2OptionsFrom(options), clock),
         _ => throw new NotSupportedException(
-            $"hal.driver '{options.Hal.Driver.ToString().ToLowerInvariant()}' is not available in this build; use 'sim'."),
+            $"hal.driver '{options.Hal.Driver.ToString().ToLowerInvariant()}' is not available in this build; use 'sim' or 'ros2'."),
     };
+
+    /// <summary>Maps the <c>hal.ros2</c> section and the joint table onto the ROS 2 driver's options.</summary>
+    /// <param name="options">The validated configuration.</param>
+    /// <returns>The ROS 2 driver's options.</returns>
+    public static Ros2HalOptions Ros2OptionsFrom(AgentOptions options)
+    {
+        Ros2Options ros2 = options.Hal.Ros2;
+        return new Ros2HalOptions
+        {
+            JointNames = options.Robot.Joints.Select(j => j.Name).ToList(),
+            DomainId = ros2.DomainId,
+            JointStatesTopic = ros2.JointStatesTopic,
+            ImuTopic = ros2.ImuTopic,
+            BatteryTopic = ros2.BatteryTopic,
+            CommandTopic = ros2.CommandTopic,
+            CommandMode = ros2.CommandMode == Ros2CommandMode.JointTrajectory
+                ? Ros2HalCommandMode.JointTrajectory
+                : Ros2HalCommandMode.ForwardCommand,
+            StateQos = ros2.StateQos,
+            CommandQos = ros2.CommandQos,
+            MaxMessageAge = ros2.MaxMessageAge,
+            MaxFutureSkew = ros2.MaxFutureSkew,
+        };
+    }
 
     /// <summary>Maps the <c>hal.sim</c> section and the joint table onto the simulated robot's options.</summary>
     /// <param name="options">The validated configuration.</param>
