@@ -10,9 +10,11 @@ internal sealed class Peer : IDisposable
     private readonly DdsTopicDescriptor _jointStateType = new(Ros2TypeDescriptors.JointState);
     private readonly DdsTopicDescriptor _imuType = new(Ros2TypeDescriptors.Imu);
     private readonly DdsTopicDescriptor _commandType = new(Ros2TypeDescriptors.Float64MultiArray);
+    private readonly DdsTopicDescriptor _batteryType = new(Ros2TypeDescriptors.BatteryState);
     private readonly DdsParticipant _participant;
     private readonly DdsRawReader _jointStates;
     private readonly DdsRawReader _imu;
+    private readonly DdsRawReader _battery;
     private readonly DdsRawWriter _command;
     private readonly byte[] _buffer = new byte[8192];
 
@@ -23,6 +25,7 @@ internal sealed class Peer : IDisposable
         _participant = DdsParticipant.Create(domainId ?? Ros2SimTestEnvironment.DomainId);
         _jointStates = DdsRawReader.Create(_participant.CreateTopic(_jointStateType, Ros2Names.ToDdsTopic(ros2.JointStatesTopic)), Ros2Qos.SensorData);
         _imu = DdsRawReader.Create(_participant.CreateTopic(_imuType, Ros2Names.ToDdsTopic(ros2.ImuTopic)), Ros2Qos.SensorData);
+        _battery = DdsRawReader.Create(_participant.CreateTopic(_batteryType, Ros2Names.ToDdsTopic(ros2.BatteryTopic)), Ros2Qos.SensorData);
         _command = DdsRawWriter.Create(_participant.CreateTopic(_commandType, Ros2Names.ToDdsTopic(ros2.CommandTopic)), Ros2Qos.Default);
     }
 
@@ -31,6 +34,9 @@ internal sealed class Peer : IDisposable
 
     /// <summary>Gets the last IMU message decoded.</summary>
     public ImuMessage Imu { get; } = new();
+
+    /// <summary>Gets the last battery message decoded.</summary>
+    public BatteryStateMessage Battery { get; } = new();
 
     public bool JointStatesMatched => _jointStates.GetMatched(out var s) == DdsStatus.Ok && s.CurrentCount > 0;
 
@@ -41,6 +47,9 @@ internal sealed class Peer : IDisposable
 
     /// <summary>Takes every waiting IMU message; the last decodes into <see cref="Imu"/>.</summary>
     public int TakeImu() => TakeAll(_imu, b => ImuMessage.Decode(b, Imu));
+
+    /// <summary>Takes every waiting battery message; the last decodes into <see cref="Battery"/>.</summary>
+    public int TakeBattery() => TakeAll(_battery, b => BatteryStateMessage.Decode(b, Battery));
 
     public void WriteCommand(double[] efforts)
     {
@@ -56,6 +65,7 @@ internal sealed class Peer : IDisposable
         _jointStateType.Dispose();
         _imuType.Dispose();
         _commandType.Dispose();
+        _batteryType.Dispose();
     }
 
     private delegate CdrStatus Decoder(ReadOnlySpan<byte> sample);

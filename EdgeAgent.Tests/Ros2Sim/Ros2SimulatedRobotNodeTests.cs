@@ -126,6 +126,34 @@ public class Ros2SimulatedRobotNodeTests
         Assert.That(node.CommandsAccepted, Is.Zero);
     }
 
+    [Test]
+    public void Battery_Published_AtAboutTenHzWithLevelVoltageAndPresent()
+    {
+        AgentOptions options = Options();
+        using var node = new Ros2SimulatedRobotNode(options, Ros2SimTestEnvironment.DomainId, 500);
+        using var peer = new Peer(options);
+        node.Start();
+        Assert.That(Ros2SimTestEnvironment.WaitUntil(() => peer.TakeBattery() > 0, Bound), Is.True, "first battery message");
+
+        var clock = Stopwatch.StartNew();
+        int received = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            received += peer.TakeBattery();
+            Thread.Sleep(10);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(received, Is.InRange(5, 15), "10 Hz");
+            Assert.That(peer.Battery.Percentage, Is.InRange(0f, 1f));
+            Assert.That(peer.Battery.Percentage, Is.EqualTo((float)options.Hal.Sim.BatteryInitialLevel).Within(0.01f));
+            Assert.That(peer.Battery.Voltage, Is.GreaterThan(0f));
+            Assert.That(float.IsFinite(peer.Battery.Current), Is.True);
+            Assert.That(peer.Battery.Present, Is.True);
+        });
+    }
+
     [TestCase(5, null, 5u)]
     [TestCase(-1, "42", 42u)]
     [TestCase(-1, null, 0u)]
