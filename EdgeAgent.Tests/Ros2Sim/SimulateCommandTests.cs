@@ -36,6 +36,23 @@ public class SimulateCommandTests
     }
 
     [Test]
+    public void Simulate_Sigterm_StopsCleanlyAndExitsZero()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["CYCLONEDDS_URI"] = Ros2SimTestEnvironment.CycloneUri,
+            ["ROS_DOMAIN_ID"] = Ros2SimTestEnvironment.DomainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var agent = AgentProcess.Start(environment, "simulate", "--ros2", "--config", RepoPaths.DefaultConfig);
+        Assert.That(agent.WaitForOutput("status: published", TimeSpan.FromSeconds(20)), Is.True, agent.Stderr);
+
+        agent.Signal(15); // SIGTERM to this child's PID only
+
+        Assert.That(agent.WaitForExit(Bound), Is.Zero, agent.Stderr);
+        Assert.That(agent.Stdout, Does.Contain("edge-agent simulate: stopped; published"));
+    }
+
+    [Test]
     public void Simulate_WithoutRos2_ExitsTwoAndSaysOnlyRos2Exists()
     {
         using var agent = AgentProcess.Start("simulate", "--config", RepoPaths.DefaultConfig);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using EdgeAgent.Configuration;
 using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Hal.Ros2.Dds;
@@ -94,6 +95,16 @@ internal static class SimulateCommand
             {
                 stop.CancelAfter(limit);
             }
+
+            // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) end the run cleanly: stop the thread, delete the DDS entities, exit 0.
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
             Ros2Options ros2 = options.Hal.Ros2;
             Console.WriteLine(string.Create(
