@@ -17,6 +17,7 @@ internal static class AgentCli
         root.Subcommands.Add(DiagnoseCommand.Create(path => AgentConfigLoader.Load(path)));
         root.Subcommands.Add(ReceiveCommand.Create());
         root.Subcommands.Add(SpillCommand.Create(payload => BatchJson.ToJson(payload)));
+        root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }
 
