@@ -103,7 +103,12 @@ public sealed class Ros2RobotHal : IRobotHal
 
         int n = _jointNames.Length;
         _jointState = new JointStateMessage(_jointNames);
-        _work = new RobotState(n);
+        _work = new RobotState(n)
+        {
+            // Not measured until a BatteryState arrives (a robot may have no battery topic at all): NaN, which
+            // the safety supervisor's thresholds never trip on. A 0 here would read as an empty battery.
+            Battery = new BatteryReading(double.NaN, double.NaN, double.NaN),
+        };
         _seen = new int[n];
         _latest = new LatestStateBuffer(n);
         _forwardCommand = new Float64MultiArrayMessage(dimensionCapacity: 0, dataCapacity: n);

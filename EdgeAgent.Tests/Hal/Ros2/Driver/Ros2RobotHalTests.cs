@@ -28,6 +28,19 @@ public class Ros2RobotHalTests
     }
 
     [Test]
+    public void Read_NoBatteryMessageYet_BatteryUnknownNotEmpty()
+    {
+        using var rig = new Ros2HalRig();
+        var state = new RobotState(3);
+
+        rig.PublishAndAwait(() => rig.PublishJointState(Configured, [1, 2, 3], [], []));
+
+        // 0 would read as an empty battery and trip battery_critical at start-up; NaN is "not measured".
+        Assert.That(rig.Hal.Read(state), Is.EqualTo(HalStatus.Ok));
+        Assert.That(state.Battery.Level, Is.NaN);
+    }
+
+    [Test]
     public void Read_SecondMessage_SequenceAdvancesThenNoNewData()
     {
         using var rig = new Ros2HalRig();
