@@ -64,6 +64,12 @@ internal sealed class MotorLoop : ILoopBody
     /// <summary>Gets the commands written this tick.</summary>
     public JointCommands Commands { get; }
 
+    /// <summary>
+    /// Gets the age of each fresh HAL measurement when the motor loop took it (tick time − measurement
+    /// stamp): for a networked HAL, publish → seen by the loop.
+    /// </summary>
+    public LatencyHistogram StateAge { get; } = new();
+
     /// <summary>Gets the number of ticks run.</summary>
     public long Ticks => Volatile.Read(ref _ticks);
 
@@ -85,6 +91,10 @@ internal sealed class MotorLoop : ILoopBody
         if (status != HalStatus.Ok)
         {
             _notFresh++;
+        }
+        else
+        {
+            StateAge.Record(Math.Max(0, nowNs - State.StampNs));
         }
 
         SafetyState safety = _safety.Check(status, State, overruns, nowNs);

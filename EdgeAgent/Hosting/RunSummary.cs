@@ -4,6 +4,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Hal;
 using EdgeAgent.Spill;
 using EdgeAgent.Uplink;
 
@@ -35,6 +36,7 @@ internal static class RunSummary
             json.WriteString("robot_id", options.Robot.Id);
             json.WriteString("version", typeof(RunSummary).Assembly.GetName().Version?.ToString(3));
             json.WriteString("hal", options.Hal.Driver.ToString().ToLowerInvariant());
+            WriteHal(json, parts);
             json.WriteNumber("duration_s", Math.Round(wallTime.TotalSeconds, 3));
             WriteLoop(json, "motor", options.Motor.RateHz, loops.Motor);
             WriteLoop(json, "balance", options.Balance.RateHz, loops.Balance);
@@ -45,6 +47,26 @@ internal static class RunSummary
         }
 
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteHal(Utf8JsonWriter json, ControlParts parts)
+    {
+        LatencySnapshot age = parts.Motor.StateAge.Snapshot();
+        json.WriteStartObject("hal_state");
+        json.WriteNumber("fresh_measurements", age.Count);
+        json.WriteNumber("not_fresh_ticks", parts.Motor.NotFreshReads);
+        json.WriteNumber("age_p50_us", Math.Round(LoopFigures.Us(age.ValueAtPercentile(50)), 1));
+        json.WriteNumber("age_p99_us", Math.Round(LoopFigures.Us(age.ValueAtPercentile(99)), 1));
+        json.WriteNumber("age_max_us", Math.Round(LoopFigures.Us(age.Max), 1));
+        if (parts.Hal is IHalDiagnostics diagnostics)
+        {
+            foreach ((string name, long value) in diagnostics.Counters())
+            {
+                json.WriteNumber(name, value);
+            }
+        }
+
+        json.WriteEndObject();
     }
 
     private static void WriteLoop(Utf8JsonWriter json, string name, double targetHz, LoopThread? loop)

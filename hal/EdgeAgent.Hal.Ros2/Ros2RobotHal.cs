@@ -28,7 +28,7 @@ namespace EdgeAgent.Hal.Ros2;
 /// The ROS 2 HAL (<c>hal.driver: ros2</c>): sensor_msgs/JointState, Imu and BatteryState in; std_msgs/Float64MultiArray
 /// (forward_command_controller) or trajectory_msgs/JointTrajectory out, over Cyclone DDS without rcl.
 /// </summary>
-public sealed class Ros2RobotHal : IRobotHal
+public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
 {
     private const int ReceiveBufferBytes = 64 * 1024;
     private const int CommandBufferBytes = 64 * 1024;
@@ -169,6 +169,26 @@ public sealed class Ros2RobotHal : IRobotHal
     /// <param name="cause">The cause.</param>
     /// <returns>The count.</returns>
     public long Rejected(Ros2RejectCause cause) => Interlocked.Read(ref _rejected[(int)cause]);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<KeyValuePair<string, long>> Counters()
+    {
+        var counters = new List<KeyValuePair<string, long>>
+        {
+            new("accepted_joint_states", AcceptedJointStates),
+            new("accepted_imu", AcceptedImu),
+            new("accepted_battery", AcceptedBattery),
+            new("commands_written", Written),
+            new("write_failures", WriteFailures),
+            new("receive_errors", ReceiveErrors),
+        };
+        foreach (Ros2RejectCause cause in Enum.GetValues<Ros2RejectCause>())
+        {
+            counters.Add(new("rejected_" + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(cause.ToString()), Rejected(cause)));
+        }
+
+        return counters;
+    }
 
     /// <inheritdoc />
     public void Start(CancellationToken cancellationToken)

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using EdgeAgent.Tests.Support;
 
-namespace EdgeAgent.Tests.Hal.Ros2.EndToEnd;
+// Under the Dds namespace: its SetUpFixture points this process's Cyclone at the loopback-only config.
+namespace EdgeAgent.Tests.Hal.Ros2.Dds.EndToEnd;
 
 /// <summary>
 /// Two real processes on one machine, talking ROS 2 over Cyclone DDS on loopback: `simulate --ros2` (the
@@ -50,6 +51,46 @@ public sealed class Ros2EndToEndTests
             Assert.That(root.GetProperty("motor").GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(2).Percent);
             Assert.That(root.GetProperty("balance").GetProperty("rate_hz").GetDouble(), Is.EqualTo(100.0).Within(2).Percent);
             Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "the simulated base stayed upright over DDS: " + root.GetProperty("safety"));
+        });
+    }
+
+    [Test]
+    public void Run_NonFiniteJointStatesInjected_RejectedAndCountedLoopUnaffected()
+    {
+        using var robot = AgentProcess.Start(_env, "simulate", "--ros2", "--config", RepoPaths.DefaultConfig, "--duration", "20s");
+        string summary = Path.Combine(_dir, "summary.json");
+        using var agent = AgentProcess.Start(_env, "run", "--config", RepoPaths.DefaultConfig, "--duration", "5s", "--summary", summary);
+        Assert.That(agent.WaitForOutput("Loops running", TimeSpan.FromSeconds(30)), Is.True, agent.Stderr + agent.Stdout);
+
+        // A second publisher on the robot's topic sending joint states with NaN positions (well-formed CDR).
+        string[] names = [.. EdgeAgent.Tests.Control.ControlRig.ShippedOptions.Robot.Joints.Select(j => j.Name)];
+        double[] nan = [.. names.Select(_ => double.NaN)];
+        uint domain = uint.Parse(_env["ROS_DOMAIN_ID"], System.Globalization.CultureInfo.InvariantCulture);
+        using (var participant = EdgeAgent.Hal.Ros2.Dds.DdsParticipant.Create(domain))
+        using (var descriptor = new EdgeAgent.Hal.Ros2.Dds.DdsTopicDescriptor(EdgeAgent.Hal.Ros2.Dds.Ros2TypeDescriptors.JointState))
+        using (var topic = participant.CreateTopic(descriptor, "rt/joint_states"))
+        using (var writer = EdgeAgent.Hal.Ros2.Dds.DdsRawWriter.Create(topic, EdgeAgent.Hal.Ros2.Dds.Ros2Qos.Create(EdgeAgent.Hal.Ros2.Dds.DdsReliability.Reliable, 10)))
+        {
+            for (int k = 0; k < 100; k++)
+            {
+                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                writer.WriteCdr(EdgeAgent.Tests.Hal.Ros2.Dds.CdrTestWriter.JointState((int)(now / 1000), (uint)(now % 1000 * 1_000_000), "base_link", names, nan, [], []));
+                Thread.Sleep(10);
+            }
+        }
+
+        int exit = agent.WaitForExit(TimeSpan.FromSeconds(60));
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(summary));
+        JsonElement root = doc.RootElement;
+        JsonElement hal = root.GetProperty("hal_state");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero);
+            Assert.That(hal.GetProperty("rejected_non_finite").GetInt64(), Is.GreaterThan(0), "the NaN messages were seen and rejected");
+            Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "no NaN reached the loops: " + root.GetProperty("safety"));
+            Assert.That(root.GetProperty("motor").GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(2).Percent);
+            Assert.That(hal.GetProperty("age_p99_us").GetDouble(), Is.GreaterThan(0), "state age measured");
         });
     }
 
