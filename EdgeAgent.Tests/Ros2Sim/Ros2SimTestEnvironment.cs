@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Ros2Sim;
@@ -10,20 +8,14 @@ namespace EdgeAgent.Tests.Ros2Sim;
 /// environment (Cyclone's getenv) and a private domain id 201..231 from the process id (the DDS tests use 1..200).
 /// </summary>
 [SetUpFixture]
-internal sealed partial class Ros2SimTestEnvironment
+internal sealed class Ros2SimTestEnvironment
 {
     public static uint DomainId { get; } = (uint)(Environment.ProcessId % 31) + 201;
 
-    public static string CycloneUri { get; } = "file://" + Path.Combine(RepoPaths.Root, "config", "cyclonedds.xml");
+    public static string CycloneUri => CycloneLoopback.Uri;
 
     [OneTimeSetUp]
-    public void PointCycloneAtLoopback()
-    {
-        Assert.That(setenv("CYCLONEDDS_URI", CycloneUri, 1), Is.Zero);
-        Environment.SetEnvironmentVariable("CYCLONEDDS_URI", CycloneUri);
-        Assert.That(Marshal.PtrToStringUTF8(getenv("CYCLONEDDS_URI")), Is.EqualTo(CycloneUri));
-        Assert.That(DdsLibrary.TryLoad(out var error), Is.True, error);
-    }
+    public void PointCycloneAtLoopback() => CycloneLoopback.Ensure();
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds; false on timeout.</summary>
     public static bool WaitUntil(Func<bool> condition, TimeSpan timeout)
@@ -41,10 +33,4 @@ internal sealed partial class Ros2SimTestEnvironment
 
         return condition();
     }
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr getenv(string name);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int setenv(string name, string value, int overwrite);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Tests.Support;
 
@@ -11,7 +10,7 @@ namespace EdgeAgent.Tests.Hal.Ros2.Dds;
 /// domain id of this process's own.
 /// </summary>
 [SetUpFixture]
-internal sealed partial class DdsTestEnvironment
+internal sealed class DdsTestEnvironment
 {
     /// <summary>Gets the domain id of this test process: 1..200 from the process id.</summary>
     public static uint DomainId { get; } = (uint)(Environment.ProcessId % 200) + 1;
@@ -19,14 +18,7 @@ internal sealed partial class DdsTestEnvironment
     public static string NativeSources => Path.Combine(RepoPaths.Root, "EdgeAgent.Tests", "Hal", "Ros2", "Dds", "native");
 
     [OneTimeSetUp]
-    public void PointCycloneAtLoopback()
-    {
-        var uri = "file://" + Path.Combine(RepoPaths.Root, "config", "cyclonedds.xml");
-        Assert.That(setenv("CYCLONEDDS_URI", uri, 1), Is.Zero);
-        Environment.SetEnvironmentVariable("CYCLONEDDS_URI", uri);
-        Assert.That(Marshal.PtrToStringUTF8(getenv("CYCLONEDDS_URI")), Is.EqualTo(uri), "Cyclone reads the native environment");
-        Assert.That(DdsLibrary.TryLoad(out var error), Is.True, error);
-    }
+    public void PointCycloneAtLoopback() => CycloneLoopback.Ensure();
 
     /// <summary>Finds a tool on PATH, or null.</summary>
     public static string? FindTool(string name) =>
@@ -91,10 +83,4 @@ internal sealed partial class DdsTestEnvironment
         Directory.CreateDirectory(dir);
         return dir;
     }
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr getenv(string name);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int setenv(string name, string value, int overwrite);
 }
