@@ -38,7 +38,7 @@ public sealed class AgentConfigLoaderMalformedTests
         yield return Case("NullForNumber", ValidWith("rate_hz: 1000", "rate_hz:"), "motor.rate_hz", 17, "has no value");
         yield return Case("BadBool", ValidWith("continuous: true\n    - name: right_wheel", "continuous: yes\n    - name: right_wheel"), "robot.joints[1].continuous", 9, "true or false");
         yield return Case("BadEnumDriver", ValidWith("driver: sim", "driver: gazebo"), "hal.driver", 13, "sim, ros2");
-        yield return Case("BadEnumStopAction", ValidWith("stop_action: zero_torque", "stop_action: brake"), "safety.stop_action", 33, "zero_torque, hold");
+        yield return Case("BadEnumStopCategory", ValidWith("{overruns: category2}", "{overruns: brake}"), "safety.stop_actions.overruns", 33, "category0, category1, category2");
         yield return Case("DurationWithoutUnit", ValidWith("spin_margin: 100us", "spin_margin: 100"), "timing.spin_margin", 30, "100us");
         yield return Case("DurationBadUnit", ValidWith("spin_margin: 100us", "spin_margin: 100 parsecs"), "timing.spin_margin", 30, "is not a duration");
         yield return Case("NaN", ValidWith("kp: 60", "kp: .nan"), "motor.gains[0].kp", 20, "not a finite number");
@@ -70,7 +70,7 @@ public sealed class AgentConfigLoaderMalformedTests
         yield return Case("GeofenceNoArea", ValidWith("{x: 10, y: 10}", "{x: 0, y: -10}"), "safety.geofence", 37, "no area");
         yield return Case("EndpointNotHttp", ValidWith("endpoint: \"\"", "endpoint: ftp://ingest.example.com"), "uplink.endpoint", 42, "http:// or https://");
         yield return Case("EndpointRelative", ValidWith("endpoint: \"\"", "endpoint: ingest.example.com"), "uplink.endpoint", 42, "https://ingest.example.com:443");
-        yield return Case("OverrunWindowZero", ValidWith("overrun_window: 1s", "overrun_window: 0s"), "safety.overrun_window", 36, "positive");
+        yield return Case("MaxControlGapZero", ValidWith("rest_time: 1s", "max_control_gap: 0s"), "safety.max_control_gap", 36, "outside 1ms..10s");
         yield return Case("TiltFilterZero", ValidWith("tilt_filter_time_constant: 200ms", "tilt_filter_time_constant: 0ms"), "balance.tilt_filter_time_constant", 28, "positive");
     }
 

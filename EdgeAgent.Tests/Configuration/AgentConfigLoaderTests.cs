@@ -91,7 +91,8 @@ public sealed partial class AgentConfigLoaderTests
             AssertDefaults(options.Hal.Sim, new SimOptions(), "hal.sim");
             AssertDefaults(options.Balance, new BalanceOptions(), "balance", nameof(BalanceOptions.DriveJoints));
             AssertDefaults(options.Timing, new TimingOptions(), "timing");
-            AssertDefaults(options.Safety, new SafetyOptions(), "safety", nameof(SafetyOptions.Geofence));
+            AssertDefaults(options.Safety, new SafetyOptions(), "safety", nameof(SafetyOptions.Geofence), nameof(SafetyOptions.StopActions));
+            AssertDefaults(options.Safety.StopActions, new StopActionsOptions(), "safety.stop_actions");
             AssertDefaults(options.Uplink, new UplinkOptions(), "uplink");
         });
     }
@@ -172,19 +173,19 @@ public sealed partial class AgentConfigLoaderTests
     [TestCase("1m", 600000000L)]
     public void LoadFromString_Duration_ParsesUnits(string text, long ticks)
     {
-        var options = AgentConfigLoader.LoadFromString(ValidWith("overrun_window: 1s", "overrun_window: " + text), SourceName, NoEnvironment);
+        var options = AgentConfigLoader.LoadFromString(ValidWith("rest_time: 1s", "rest_time: " + text), SourceName, NoEnvironment);
 
-        Assert.That(options.Safety.OverrunWindow, Is.EqualTo(TimeSpan.FromTicks(ticks)));
+        Assert.That(options.Safety.RestTime, Is.EqualTo(TimeSpan.FromTicks(ticks)));
     }
 
     [Test]
     public void LoadFromString_EnumsAndCaseInsensitiveKeys_Bind()
     {
-        string yaml = ValidWith("driver: sim", "Driver: ros2").Replace("stop_action: zero_torque", "stopaction: hold", StringComparison.Ordinal);
+        string yaml = ValidWith("driver: sim", "Driver: ros2").Replace("stop_actions: {overruns: category2}", "stopactions: {Overruns: category0}", StringComparison.Ordinal);
 
         var options = AgentConfigLoader.LoadFromString(yaml, SourceName, NoEnvironment);
 
-        Assert.That((options.Hal.Driver, options.Safety.StopAction), Is.EqualTo((HalDriver.Ros2, StopAction.Hold)));
+        Assert.That((options.Hal.Driver, options.Safety.StopActions.Overruns), Is.EqualTo((HalDriver.Ros2, StopCategory.Category0)));
     }
 
     [Test]

@@ -43,10 +43,10 @@ internal static class ConfigTestFiles
           spin_margin: 100us
           motor_priority: 80
         safety:
-          stop_action: zero_torque
+          stop_actions: {overruns: category2}
           battery_low: 0.15
           battery_critical: 0.03
-          overrun_window: 1s
+          rest_time: 1s
           geofence:
             - {x: -10, y: -10}
             - {x: 10, y: -10}

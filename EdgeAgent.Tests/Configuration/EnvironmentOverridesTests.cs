@@ -18,7 +18,7 @@ public sealed class EnvironmentOverridesTests
             ["EDGEAGENT__MOTOR__RATE_HZ"] = "500",
             ["EDGEAGENT__MOTOR__GAINS__2__KP"] = "40",
             ["EDGEAGENT__TIMING__SPIN_MARGIN"] = "50us",
-            ["edgeagent__safety__stop_action"] = "hold",
+            ["edgeagent__safety__stop_actions__tilt"] = "category1",
             ["EDGEAGENT__BALANCE__DRIVE_JOINTS__0"] = "left_wheel",
             ["PATH"] = "/usr/bin",
         };
@@ -33,7 +33,7 @@ public sealed class EnvironmentOverridesTests
             Assert.That(options.Motor.Gains[2].Kp, Is.EqualTo(40.0));
             Assert.That(options.Motor.Gains[2].Joint, Is.EqualTo("right_wheel"));
             Assert.That(options.Timing.SpinMargin, Is.EqualTo(TimeSpan.FromMicroseconds(50)));
-            Assert.That(options.Safety.StopAction, Is.EqualTo(StopAction.Hold));
+            Assert.That(options.Safety.StopActions.Tilt, Is.EqualTo(StopCategory.Category1));
         });
     }
 
@@ -55,7 +55,7 @@ public sealed class EnvironmentOverridesTests
     [TestCase("EDGEAGENT__MOTR__RATE_HZ", "500", "motr", "EDGEAGENT__MOTOR__RATE_HZ")]
     [TestCase("EDGEAGENT__MOTOR", "500", "motor", "is a section")]
     [TestCase("EDGEAGENT__MOTOR__RATE_HZ__X", "500", "motor.rate_hz", "is a single value")]
-    [TestCase("EDGEAGENT__SAFETY__STOP_ACTION", "brake", "safety.stop_action", "zero_torque, hold")]
+    [TestCase("EDGEAGENT__SAFETY__STOP_ACTIONS__TILT", "brake", "safety.stop_actions.tilt", "category0, category1, category2")]
     public void LoadFromString_BadVariable_ErrorNamesTheVariable(string variable, string value, string keyPath, string fragment)
     {
         var environment = new Dictionary<string, string> { [variable] = value };

@@ -88,18 +88,19 @@ public sealed class MotorControllerTests
     public void Compute_SaturatedForLong_IntegratorDoesNotWindUp()
     {
         var (options, controller, state, commands, pRef, zeros) = Bare();
+        MotorGains gains = MotorGains.From(options.Robot, options.Motor);
 
         // 1 rad of error saturates hip_pitch (kp 60 · 1 = 60 N·m > 40) for 2 s.
         const int hip = 2;
         for (int k = 0; k < 2000; k++)
         {
             pRef[hip] = state.Position[hip] + 1.0;
-            controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+            controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
         }
 
         Assert.That(commands.Effort[hip], Is.EqualTo(options.Robot.Joints[hip].EffortMax));
         pRef[hip] = state.Position[hip];
-        controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+        controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
 
         // Without conditional integration the integrator would hold integral_limit (5 N·m) here.
         Assert.That(commands.Effort[hip], Is.EqualTo(0.0).Within(0.05));
@@ -109,10 +110,11 @@ public sealed class MotorControllerTests
     public void Compute_VelocityPastLimit_RemovesTorqueThatWouldSpeedUp()
     {
         var (options, controller, state, commands, pRef, zeros) = Bare();
+        MotorGains gains = MotorGains.From(options.Robot, options.Motor);
         state.Velocity[0] = options.Robot.Joints[0].VelocityMax + 1.0;
         pRef[0] = 0.5;
 
-        controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+        controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
 
         Assert.That(commands.Effort[0], Is.LessThanOrEqualTo(0.0));
     }
@@ -121,25 +123,27 @@ public sealed class MotorControllerTests
     public void Compute_ReferenceOutsideLimits_ClampedToLimit()
     {
         var (options, controller, state, commands, pRef, zeros) = Bare();
+        MotorGains gains = MotorGains.From(options.Robot, options.Motor);
         pRef[0] = 100.0;
 
-        controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+        controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
 
         Assert.That(commands.Position[0], Is.EqualTo(options.Robot.Joints[0].PositionMax));
     }
 
     [Test]
-    public void ApplyGains_NewGains_UsedFromNextTick()
+    public void Compute_NewGains_UsedFromTheCallThatGetsThem()
     {
         var (options, controller, state, commands, pRef, zeros) = Bare();
+        MotorGains gains = MotorGains.From(options.Robot, options.Motor);
         pRef[0] = 0.1;
-        controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+        controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
         double before = commands.Effort[0];
 
         options.Motor.Gains[0].Kp *= 2;
-        controller.ApplyGains(MotorGains.From(options.Robot, options.Motor));
+        gains = MotorGains.From(options.Robot, options.Motor);
         controller.ResetIntegrators();
-        controller.Compute(state, pRef, zeros, zeros, 0.001, commands);
+        controller.Compute(gains, state, pRef, zeros, zeros, 0.001, commands);
 
         Assert.That(commands.Effort[0], Is.EqualTo(2 * before).Within(0.01));
     }
@@ -149,7 +153,7 @@ public sealed class MotorControllerTests
     {
         var options = ControlRig.Fresh();
         int n = options.Robot.Joints.Count;
-        return (options, new MotorController(MotorGains.From(options.Robot, options.Motor)), new RobotState(n), new JointCommands(n), new double[n], new double[n]);
+        return (options, new MotorController(n), new RobotState(n), new JointCommands(n), new double[n], new double[n]);
     }
 
     private static double[] Home() => ControlRig.ShippedOptions.Robot.Joints.Select(j => j.Home).ToArray();

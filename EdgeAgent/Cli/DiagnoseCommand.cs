@@ -127,6 +127,7 @@ internal static class DiagnoseCommand
         else
         {
             DiagnoseTimingOutput.WriteComparison(output, agent, cyclictest);
+            DiagnoseTimingOutput.WriteExpectation(output, agent, new SafetyOptions().MaxControlGap.Ticks * TimeSpan.NanosecondsPerTick);
         }
 
         return agent.Fault is not null || cyclictest is { Path: not null, Error: not null } ? ExitFailure : 0;

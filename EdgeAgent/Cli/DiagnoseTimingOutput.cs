@@ -12,6 +12,13 @@ internal static class DiagnoseTimingOutput
     public static void WriteHeader(TextWriter output, LoopSettings settings, TimeSpan duration)
     {
         output.WriteLine(Invariant($"Loop timing: {duration.TotalSeconds:F0} s at {1e9 / settings.PeriodNs:F1} Hz (period {settings.PeriodNs / 1e3:F1} µs), SCHED_FIFO priority {settings.FifoPriority}, CPU {CpuText(settings.Cpu)}, spin margin {settings.SpinMarginNs / 1e3:F1} µs"));
+        output.WriteLine("Kernel: " + KernelReport.Describe(KernelReport.Read()));
+    }
+
+    /// <summary>Writes what stalls to expect on this machine, from the agent's measured sleep latency.</summary>
+    public static void WriteExpectation(TextWriter output, AgentTimingResult agent, long maxControlGapNs)
+    {
+        output.WriteLine("Expect: " + KernelReport.Expectation(KernelReport.Read(), agent.SleepLatency, 0, maxControlGapNs, out _));
     }
 
     public static void WriteSecond(TextWriter output, int second, LatencySnapshot interval, long overruns)
@@ -68,6 +75,16 @@ internal static class DiagnoseTimingOutput
         w.WriteNumber("spinMarginUs", s.SpinMarginNs / 1e3);
         w.WriteNumber("priority", s.FifoPriority);
         w.WriteNumber("cpu", s.Cpu);
+        KernelFacts kernel = KernelReport.Read();
+        w.WriteStartObject("kernel");
+        w.WriteString("release", kernel.Release);
+        w.WriteBoolean("preemptRt", kernel.PreemptRt);
+        w.WriteString("preemption", kernel.Preemption);
+        w.WriteString("isolatedCpus", kernel.IsolatedCpus);
+        w.WriteString("governors", kernel.Governors);
+        w.WriteBoolean("hypervisor", kernel.Hypervisor);
+        w.WriteString("expectation", KernelReport.Expectation(kernel, agent.SleepLatency, 0, (long)(new EdgeAgent.Configuration.SafetyOptions().MaxControlGap.Ticks * TimeSpan.NanosecondsPerTick), out _));
+        w.WriteEndObject();
 
         w.WriteStartObject("agent");
         w.WriteNumber("ticks", agent.Ticks);

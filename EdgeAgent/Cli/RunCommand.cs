@@ -21,7 +21,8 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration", "-d") { Description = "Run this long, then stop safely (e.g. 30s, 2m). Default: until SIGTERM or Ctrl-C." };
         var summary = new Option<string?>("--summary") { Description = "Write a JSON summary of the run (loop rates, jitter, overruns, safety) to this file at exit." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No status line." };
-        var command = new Command("run", "Run the control loops against the configured HAL (the simulated robot by default).") { config, duration, summary, quiet };
+        var watch = new Option<bool>("--watch-config") { Description = "Reload the configuration whenever the file changes (development). Default: only on SIGHUP (systemctl reload)." };
+        var command = new Command("run", "Run the control loops against the configured HAL (the simulated robot by default).") { config, duration, summary, quiet, watch };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TimeSpan? runFor = null;
@@ -44,7 +45,7 @@ internal static class RunCommand
                 return AgentDefaults.ExitConfig;
             }
 
-            var settings = new RunSettings(path, runFor, parse.GetValue(summary), parse.GetValue(quiet) ? TimeSpan.Zero : TimeSpan.FromSeconds(1));
+            var settings = new RunSettings(path, runFor, parse.GetValue(summary), parse.GetValue(quiet) ? TimeSpan.Zero : TimeSpan.FromSeconds(1), parse.GetValue(watch));
             return await RunAsync(options, settings, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -72,7 +73,7 @@ internal static class RunCommand
         var loops = host.Services.GetRequiredService<ControlLoopsService>();
         if (settings.SummaryPath is { } summaryPath)
         {
-            RunSummary.Write(summaryPath, options, host.Services.GetRequiredService<ControlParts>(), loops, host.Services.GetRequiredService<TelemetryUplink>(), loops.LoopsWallTime);
+            RunSummary.Write(summaryPath, options, host.Services.GetRequiredService<ControlParts>(), loops, host.Services.GetRequiredService<TelemetryUplink>(), host.Services.GetRequiredService<ConfigReloader>(), loops.LoopsWallTime);
             HostingLog.SummaryWritten(logger, summaryPath);
         }
 

@@ -34,6 +34,22 @@ public sealed class AgentOptions
 
     /// <summary>Gets or sets the local spill buffer settings.</summary>
     public SpillOptions Spill { get; set; } = new();
+
+    /// <summary>
+    /// Copies every section of <paramref name="from"/> into <paramref name="to"/>. The sections are the
+    /// bindable properties of this type, the same list the YAML binder walks, so a new section is never missed.
+    /// </summary>
+    /// <param name="from">The source.</param>
+    /// <param name="to">The target.</param>
+    public static void CopySections(AgentOptions from, AgentOptions to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        foreach (System.Reflection.PropertyInfo section in Internal.ConfigKeys.Properties(typeof(AgentOptions)))
+        {
+            section.SetValue(to, section.GetValue(from));
+        }
+    }
 }
 
 /// <summary>Robot identity and joint table (<c>robot:</c>).</summary>
@@ -62,24 +78,38 @@ public sealed class JointOptions
     public bool Continuous { get; set; }
 
     /// <summary>Gets or sets the lower position limit (rad). The default value is -π.</summary>
+    [LiveTunable]
     [Range(-1000.0, 1000.0)]
     public double PositionMin { get; set; } = -Math.PI;
 
     /// <summary>Gets or sets the upper position limit (rad). The default value is π.</summary>
+    [LiveTunable]
     [Range(-1000.0, 1000.0)]
     public double PositionMax { get; set; } = Math.PI;
 
     /// <summary>Gets or sets the velocity limit (rad/s). The default value is 20.</summary>
+    [LiveTunable]
     [Range(0.01, 1000.0)]
     public double VelocityMax { get; set; } = AgentDefaults.JointVelocityMax;
 
     /// <summary>Gets or sets the effort (torque) limit (N·m): commands are clamped to it, measurements past it trip safety. The default value is 40.</summary>
+    [LiveTunable]
     [Range(0.01, 10000.0)]
     public double EffortMax { get; set; } = AgentDefaults.JointEffortMax;
 
     /// <summary>Gets or sets the position (rad) the motor loop holds the joint at. The default value is 0.</summary>
     [Range(-1000.0, 1000.0)]
     public double Home { get; set; }
+
+    /// <summary>
+    /// Gets or sets the position (rad) a category 1 stop lowers the joint to before torque is removed (the
+    /// robot sits down). Not set (NaN): the home position. The default value is the home position.
+    /// </summary>
+    [LiveTunable]
+    public double Rest { get; set; } = double.NaN;
+
+    /// <summary>Gets the rest position: <see cref="Rest"/>, or <see cref="Home"/> when not set.</summary>
+    internal double RestOrHome => double.IsNaN(Rest) ? Home : Rest;
 }
 
 /// <summary>Which hardware layer drives the robot (<c>hal:</c>).</summary>
@@ -217,6 +247,13 @@ public sealed class SimOptions
     /// <summary>Gets or sets the power drawn at rest by the electronics (W). The default value is 25.</summary>
     [Range(0.0, 100000.0)]
     public double IdlePowerW { get; set; } = 25.0;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the simulated base has a rest stand: once every leg joint is
+    /// within 0.1 rad of its rest pose (<c>robot.joints[].rest</c>) the chassis sits on it and no longer
+    /// tips over. Without one, a base without torque falls. The default value is <see langword="true"/>.
+    /// </summary>
+    public bool RestStand { get; set; } = true;
 }
 
 /// <summary>The motor loop (<c>motor:</c>).</summary>
@@ -238,30 +275,37 @@ public sealed class JointGainsOptions
     public string Joint { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the proportional gain (N·m/rad). The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double Kp { get; set; }
 
     /// <summary>Gets or sets the integral gain (N·m/(rad·s)). The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double Ki { get; set; }
 
     /// <summary>Gets or sets the derivative gain on the velocity error (N·m·s/rad). The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double Kd { get; set; }
 
     /// <summary>Gets or sets the largest torque the integral term may contribute (N·m); the anti-windup clamp. The default value is 5.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double IntegralLimit { get; set; } = 5.0;
 
     /// <summary>Gets or sets the velocity feed-forward (N·m·s/rad): cancels viscous damping. The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double FeedForwardVelocity { get; set; }
 
     /// <summary>Gets or sets the acceleration feed-forward (kg·m²): the inertia seen by the joint. The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double FeedForwardAcceleration { get; set; }
 
     /// <summary>Gets or sets the friction feed-forward (N·m) applied in the direction of the velocity reference. The default value is 0.</summary>
+    [LiveTunable]
     [Range(0.0, 1e6)]
     public double FeedForwardFriction { get; set; }
 }
@@ -284,29 +328,36 @@ public sealed class BalanceOptions
     public double WheelRadius { get; set; } = 0.1;
 
     /// <summary>Gets or sets the state-feedback gain on tilt ((m/s²)/rad). The default value is 90.2.</summary>
+    [LiveTunable]
     [Range(0.0, 1e5)]
     public double TiltGain { get; set; } = 90.2;
 
     /// <summary>Gets or sets the state-feedback gain on tilt rate ((m/s²)/(rad/s)). The default value is 19.3.</summary>
+    [LiveTunable]
     [Range(0.0, 1e5)]
     public double TiltRateGain { get; set; } = 19.3;
 
     /// <summary>Gets or sets the state-feedback gain on base position ((m/s²)/m). The default value is 28.7.</summary>
+    [LiveTunable]
     [Range(0.0, 1e5)]
     public double PositionGain { get; set; } = 28.7;
 
     /// <summary>Gets or sets the state-feedback gain on base velocity ((m/s²)/(m/s)). The default value is 22.9.</summary>
+    [LiveTunable]
     [Range(0.0, 1e5)]
     public double VelocityGain { get; set; } = 22.9;
 
     /// <summary>Gets or sets the time constant of the complementary tilt filter (gyro vs accelerometer tilt). The default value is 0.2 s.</summary>
+    [LiveTunable]
     public TimeSpan TiltFilterTimeConstant { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Gets or sets the largest base acceleration the balance loop asks for (m/s²). The default value is 15.</summary>
+    [LiveTunable]
     [Range(0.01, 1000.0)]
     public double AccelerationMax { get; set; } = 15.0;
 
     /// <summary>Gets or sets the tilt (degrees) past which the safety supervisor stops the robot. The default value is 25.</summary>
+    [LiveTunable]
     [Range(0.1, 89.0)]
     public double TiltLimitDeg { get; set; } = 25.0;
 }
@@ -347,66 +398,147 @@ public sealed class TimingOptions
     public TimeSpan TimerSlack { get; set; } = TimeSpan.FromMicroseconds(1);
 }
 
-/// <summary>What the joints do when the safety supervisor stops the robot.</summary>
-public enum StopAction
+/// <summary>
+/// How the robot is stopped, in the vocabulary of IEC 60204-1 §9.2.2. The YAML spelling is
+/// <c>category0</c>, <c>category1</c>, <c>category2</c>.
+/// </summary>
+public enum StopCategory
 {
-    /// <summary>Command zero torque on every joint.</summary>
-    ZeroTorque,
+    /// <summary>Category 0: torque is removed from every joint at once (an uncontrolled stop). A balancing base falls.</summary>
+    Category0,
 
-    /// <summary>Hold every joint at its position at the moment of the stop with a stiff PD, torque-limited.</summary>
-    Hold,
+    /// <summary>Category 1: a controlled stop (the balance loop keeps the base upright and brings it to rest, the legs hold), then the robot lowers to its rest pose and torque is removed.</summary>
+    Category1,
+
+    /// <summary>Category 2: a controlled stop, then torque is kept: the base keeps balancing and the legs hold.</summary>
+    Category2,
+}
+
+/// <summary>
+/// The stop category each safety cause triggers (<c>safety.stop_actions</c>). Causes where the measurements
+/// cannot be trusted default to category 0; the others to a controlled stop (category 1).
+/// </summary>
+[LiveTunable]
+public sealed class StopActionsOptions
+{
+    /// <summary>Gets or sets the stop for a joint past its position limits. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory JointPosition { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for a joint faster than its trip velocity. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory JointVelocity { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for a measured effort past its trip level. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory JointEffort { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for stale measurements (they cannot be trusted). The default value is <see cref="StopCategory.Category0"/>.</summary>
+    public StopCategory Stale { get; set; } = StopCategory.Category0;
+
+    /// <summary>Gets or sets the stop for a tilt past <c>balance.tilt_limit_deg</c> (the base is falling; no controller can catch it). The default value is <see cref="StopCategory.Category0"/>.</summary>
+    public StopCategory Tilt { get; set; } = StopCategory.Category0;
+
+    /// <summary>Gets or sets the stop for a control gap or too many missed periods. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory Overruns { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for a critical battery. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory BatteryCritical { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for leaving the geofence. The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory Geofence { get; set; } = StopCategory.Category1;
+
+    /// <summary>Gets or sets the stop for a HAL fault (measurements cannot be trusted). The default value is <see cref="StopCategory.Category0"/>.</summary>
+    public StopCategory HalFault { get; set; } = StopCategory.Category0;
+
+    /// <summary>Gets or sets the stop for a NaN/Inf measurement (measurements cannot be trusted). The default value is <see cref="StopCategory.Category0"/>.</summary>
+    public StopCategory InvalidState { get; set; } = StopCategory.Category0;
+
+    /// <summary>Gets or sets the stop for a requested stop (SIGTERM, an operator). The default value is <see cref="StopCategory.Category1"/>.</summary>
+    public StopCategory Requested { get; set; } = StopCategory.Category1;
 }
 
 /// <summary>The safety supervisor (<c>safety:</c>).</summary>
 public sealed class SafetyOptions
 {
-    /// <summary>Gets or sets what the joints do in SAFE_STOP. The default value is <see cref="StopAction.ZeroTorque"/>.</summary>
-    public StopAction StopAction { get; set; } = StopAction.ZeroTorque;
+    /// <summary>Gets or sets the stop category of each cause (<c>safety.stop_actions</c>).</summary>
+    [LiveTunable]
+    public StopActionsOptions StopActions { get; set; } = new();
 
-    /// <summary>Gets or sets the proportional gain of the hold action (N·m/rad). The default value is 30.</summary>
-    [Range(0.0, 1e6)]
-    public double HoldKp { get; set; } = 30.0;
+    /// <summary>
+    /// Gets or sets how long a controlled stop (category 1 or 2) may take to bring the base to rest; past it
+    /// the stop escalates to category 0. The default value is 3 s.
+    /// </summary>
+    [LiveTunable]
+    public TimeSpan ControlledStopTime { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Gets or sets the derivative gain of the hold action (N·m·s/rad). The default value is 1.</summary>
-    [Range(0.0, 1e6)]
-    public double HoldKd { get; set; } = 1.0;
+    /// <summary>
+    /// Gets or sets how long a category 1 stop takes to move the legs from the hold pose to the rest pose
+    /// (<c>robot.joints[].rest</c>) before torque is removed. The default value is 1.5 s.
+    /// </summary>
+    [LiveTunable]
+    public TimeSpan RestTime { get; set; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>
+    /// Gets or sets the share of each leg joint's <c>effort_max</c> the legs may use during a controlled stop
+    /// (0.05..1). The default value is 0.5.
+    /// </summary>
+    [LiveTunable]
+    [Range(0.05, 1.0)]
+    public double StopEffortFraction { get; set; } = 0.5;
 
     /// <summary>Gets or sets how many motor ticks may pass without a fresh HAL measurement before the robot stops. The default value is 20.</summary>
+    [LiveTunable]
     [Range(1, 100000)]
     public int StaleTicks { get; set; } = 20;
 
-    /// <summary>Gets or sets how many overruns within <see cref="OverrunWindow"/> stop the robot. The default value is 10.</summary>
-    [Range(1, 1000000)]
-    public int OverrunLimit { get; set; } = 10;
+    /// <summary>
+    /// Gets or sets the longest gap between two command writes of the motor loop (and between two balance
+    /// commands) before the robot stops (cause <c>overruns</c>). The default value is 50 ms.
+    /// </summary>
+    [LiveTunable]
+    public TimeSpan MaxControlGap { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Gets or sets the window over which overruns are counted. The default value is 1 s.</summary>
-    public TimeSpan OverrunWindow { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Gets or sets the share of motor periods (0..1) that may be missed within <see cref="MissedPeriodWindow"/>
+    /// before the robot stops (cause <c>overruns</c>). The default value is 0.2.
+    /// </summary>
+    [LiveTunable]
+    [Range(0.001, 1.0)]
+    public double MissedPeriodLimit { get; set; } = 0.2;
 
-    /// <summary>Gets or sets the position margin (rad) past a joint's limits that trips. The default value is 0.05.</summary>
+    /// <summary>Gets or sets the window over which missed periods are counted. The default value is 1 s.</summary>
+    public TimeSpan MissedPeriodWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+/// <summary>Gets or sets the position margin (rad) past a joint's limits that trips. The default value is 0.05.</summary>
+    [LiveTunable]
     [Range(0.0, 10.0)]
     public double PositionTolerance { get; set; } = 0.05;
 
     /// <summary>Gets or sets the factor of a joint's velocity limit that trips. The default value is 1.2.</summary>
+    [LiveTunable]
     [Range(1.0, 100.0)]
     public double VelocityTripFactor { get; set; } = 1.2;
 
     /// <summary>Gets or sets the factor of a joint's effort limit that a measured effort must pass to trip. The default value is 1.1.</summary>
+    [LiveTunable]
     [Range(1.0, 100.0)]
     public double EffortTripFactor { get; set; } = 1.1;
 
     /// <summary>Gets or sets the battery level (0..1) below which the state is LOW_BATTERY. The default value is 0.15.</summary>
+    [LiveTunable]
     [Range(0.0, 1.0)]
     public double BatteryLow { get; set; } = 0.15;
 
     /// <summary>Gets or sets the battery level (0..1) below which the robot stops. The default value is 0.03.</summary>
+    [LiveTunable]
     [Range(0.0, 1.0)]
     public double BatteryCritical { get; set; } = 0.03;
 
     /// <summary>Gets or sets the geofence: a polygon in the odometry frame the base must stay inside. Empty: no geofence.</summary>
+    [LiveTunable]
     public List<GeofencePointOptions> Geofence { get; set; } = [];
 }
 
 /// <summary>A vertex of the geofence polygon (m).</summary>
+[LiveTunable]
 public sealed class GeofencePointOptions
 {
     /// <summary>Gets or sets the x coordinate (m).</summary>

@@ -71,9 +71,17 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             {
                 issues.Add(new(path + ".position_min", $"position_min ({F(joint.PositionMin)}) of joint '{joint.Name}' is not below its position_max ({F(joint.PositionMax)})", "make position_min smaller than position_max, or set continuous: true for a wheel"));
             }
-            else if (joint.Home < joint.PositionMin || joint.Home > joint.PositionMax)
+            else
             {
-                issues.Add(new(path + ".home", $"home ({F(joint.Home)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set home between {F(joint.PositionMin)} and {F(joint.PositionMax)}"));
+                if (joint.Home < joint.PositionMin || joint.Home > joint.PositionMax)
+                {
+                    issues.Add(new(path + ".home", $"home ({F(joint.Home)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set home between {F(joint.PositionMin)} and {F(joint.PositionMax)}"));
+                }
+
+                if (!double.IsNaN(joint.Rest) && (joint.Rest < joint.PositionMin || joint.Rest > joint.PositionMax))
+                {
+                    issues.Add(new(path + ".rest", $"rest ({F(joint.Rest)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set rest between {F(joint.PositionMin)} and {F(joint.PositionMax)}, or leave it out to rest at home"));
+                }
             }
         }
     }
@@ -209,9 +217,24 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             issues.Add(new("safety.battery_critical", $"battery_critical ({F(safety.BatteryCritical)}) is not below battery_low ({F(safety.BatteryLow)})", "set battery_critical below battery_low, such as 0.03 and 0.15"));
         }
 
-        if (safety.OverrunWindow <= TimeSpan.Zero)
+        if (safety.MissedPeriodWindow < TimeSpan.FromMilliseconds(10) || safety.MissedPeriodWindow > TimeSpan.FromMinutes(1))
         {
-            issues.Add(new("safety.overrun_window", $"{D(safety.OverrunWindow)} is not a positive window", "set a positive duration, such as 1s"));
+            issues.Add(new("safety.missed_period_window", $"{D(safety.MissedPeriodWindow)} is outside 10ms..1m", "set a window such as 1s"));
+        }
+
+        if (safety.MaxControlGap < TimeSpan.FromMilliseconds(1) || safety.MaxControlGap > TimeSpan.FromSeconds(10))
+        {
+            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is outside 1ms..10s", "set the longest stall the base can ride out, such as 50ms"));
+        }
+
+        if (safety.ControlledStopTime < TimeSpan.FromMilliseconds(100) || safety.ControlledStopTime > TimeSpan.FromMinutes(1))
+        {
+            issues.Add(new("safety.controlled_stop_time", $"{D(safety.ControlledStopTime)} is outside 100ms..1m", "set how long the base may take to come to rest, such as 3s"));
+        }
+
+        if (safety.RestTime < TimeSpan.Zero || safety.RestTime > TimeSpan.FromMinutes(1))
+        {
+            issues.Add(new("safety.rest_time", $"{D(safety.RestTime)} is outside 0s..1m", "set how long lowering to the rest pose takes, such as 1.5s"));
         }
 
         var fence = safety.Geofence;

@@ -15,32 +15,28 @@ namespace EdgeAgent.Control;
 /// </remarks>
 internal sealed class BalanceController
 {
-    private BalanceOptions _options;
     private double _tilt;
     private bool _initialised;
+    private bool _anchor;
     private double _travelOrigin;
-
-    /// <summary>Initializes a new instance of the <see cref="BalanceController"/> class.</summary>
-    /// <param name="options">Validated balance options.</param>
-    public BalanceController(BalanceOptions options)
-    {
-        _options = options;
-    }
-
-    /// <summary>Swaps in re-tuned gains; the next tick uses them. Safe to call from any thread.</summary>
-    /// <param name="options">Validated balance options.</param>
-    public void ApplyGains(BalanceOptions options) => Volatile.Write(ref _options, options);
 
     /// <summary>Gets the filtered tilt (rad).</summary>
     public double EstimatedTilt => _tilt;
 
     /// <summary>Computes the base acceleration for one balance tick.</summary>
+    /// <param name="o">The tick's balance gains (from its tuning snapshot).</param>
     /// <param name="input">The latest base state from the motor loop.</param>
     /// <param name="dt">Seconds since the previous balance tick.</param>
     /// <returns>The base acceleration (m/s²), clamped to acceleration_max.</returns>
-    public double Compute(in BalanceInput input, double dt)
+    public double Compute(BalanceOptions o, in BalanceInput input, double dt)
     {
-        BalanceOptions o = Volatile.Read(ref _options);
+        if (_anchor && _initialised)
+        {
+            // A controlled stop: hold the base where the stop began, so the position feedback brakes it to rest.
+            _travelOrigin = input.TravelM;
+            _anchor = false;
+        }
+
         if (!_initialised)
         {
             _tilt = input.TiltRad;
@@ -63,6 +59,9 @@ internal sealed class BalanceController
         return double.IsFinite(a) ? Math.Clamp(a, -max, max) : 0.0;
     }
 
-    /// <summary>Makes the next tick start over from the measured state (after a safe stop is reset).</summary>
+    /// <summary>Makes the next tick start over from the measured state (after torque was removed).</summary>
     public void Reset() => _initialised = false;
+
+    /// <summary>Makes the next tick take the base's current travel as its position reference (a controlled stop begins).</summary>
+    public void AnchorHere() => _anchor = true;
 }

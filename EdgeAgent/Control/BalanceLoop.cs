@@ -11,6 +11,7 @@ internal sealed class BalanceLoop : ILoopBody
 {
     private readonly BalanceController _controller;
     private readonly SafetySupervisor _safety;
+    private readonly TuningCell _tuning;
     private readonly Mailbox<BalanceInput> _fromMotor;
     private readonly Mailbox<BalanceCommand> _toMotor;
     private readonly double _periodSeconds;
@@ -18,6 +19,7 @@ internal sealed class BalanceLoop : ILoopBody
     private long _ticks;
     private long _noInput;
     private double _lastTilt;
+    private long _anchoredStop;
 
     /// <summary>Initializes a new instance of the <see cref="BalanceLoop"/> class.</summary>
     /// <param name="parts">The parts of the control stack this loop uses.</param>
@@ -25,6 +27,7 @@ internal sealed class BalanceLoop : ILoopBody
     {
         _controller = parts.Balance;
         _safety = parts.Safety;
+        _tuning = parts.Tuning;
         _fromMotor = parts.ToBalance;
         _toMotor = parts.FromBalance;
         _periodSeconds = 1.0 / parts.BalanceRateHz;
@@ -50,11 +53,19 @@ internal sealed class BalanceLoop : ILoopBody
         _lastNs = nowNs;
         Volatile.Write(ref _ticks, _ticks + 1);
 
-        if (_safety.State == SafetyState.SafeStop)
+        // A controlled stop keeps balancing (around the point where it began); only without torque is there nothing to do.
+        StopPhase phase = _safety.Phase;
+        if (phase == StopPhase.TorqueOff)
         {
             _controller.Reset();
             _toMotor.Publish(new BalanceCommand(nowNs, 0.0, 0.0, 0.0));
             return;
+        }
+
+        if (phase != StopPhase.None && _safety.StopSequence != _anchoredStop)
+        {
+            _anchoredStop = _safety.StopSequence;
+            _controller.AnchorHere();
         }
 
         if (!_fromMotor.TryRead(out BalanceInput input))
@@ -63,7 +74,7 @@ internal sealed class BalanceLoop : ILoopBody
             return;
         }
 
-        double acceleration = _controller.Compute(input, dt);
+        double acceleration = _controller.Compute(_tuning.Current.Balance, input, dt);
         Volatile.Write(ref _lastTilt, _controller.EstimatedTilt);
         _toMotor.Publish(new BalanceCommand(nowNs, input.VelocityMps, acceleration, _controller.EstimatedTilt));
     }

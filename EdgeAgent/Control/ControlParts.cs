@@ -35,10 +35,10 @@ internal sealed class ControlParts
         LeftWheel = BalanceEnabled || options.Balance.DriveJoints.Count == 2 ? Array.IndexOf(names, options.Balance.DriveJoints[0]) : -1;
         RightWheel = LeftWheel >= 0 ? Array.IndexOf(names, options.Balance.DriveJoints[1]) : -1;
         WheelRadius = options.Balance.WheelRadius;
-        Controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
-        Balance = new BalanceController(options.Balance);
+        Tuning = new TuningCell(ControlTuning.From(options));
+        Controller = new MotorController(JointCount);
+        Balance = new BalanceController();
         Safety = new SafetySupervisor(options);
-        SafeOutput = new SafeOutput(options);
         Reference = reference ?? new PoseReference(options.Robot.Joints.Select(j => j.Home).ToArray());
         Ring = new SpscRing<TelemetrySample>(options.Sampling.RingCapacity);
         Sampler = new Sampler(Ring, (int)Math.Round(options.Motor.RateHz / options.Sampling.RateHz), JointCount);
@@ -73,7 +73,8 @@ internal sealed class ControlParts
 
     public SafetySupervisor Safety { get; }
 
-    public SafeOutput SafeOutput { get; }
+    /// <summary>Gets the live tuning: gains, limits and safety limits as one snapshot, swapped whole by a reload.</summary>
+    public TuningCell Tuning { get; }
 
     public IJointReference Reference { get; }
 

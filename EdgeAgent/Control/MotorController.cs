@@ -18,31 +18,19 @@ internal sealed class MotorController
     private const double FrictionDeadbandRadPerSec = 1e-3;
 
     private readonly double[] _integral;
-    private MotorGains _gains;
 
     /// <summary>Initializes a new instance of the <see cref="MotorController"/> class.</summary>
-    /// <param name="gains">The initial gains.</param>
-    public MotorController(MotorGains gains)
+    /// <param name="jointCount">The number of joints.</param>
+    public MotorController(int jointCount)
     {
-        _gains = gains;
-        _integral = new double[gains.JointCount];
-    }
-
-    /// <summary>Gets the gains the next tick uses.</summary>
-    public MotorGains Gains => Volatile.Read(ref _gains);
-
-    /// <summary>Swaps in new gains; takes effect at the start of the next tick. Safe to call from any thread.</summary>
-    /// <param name="gains">Gains with the same joint count.</param>
-    public void ApplyGains(MotorGains gains)
-    {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(gains.JointCount, _integral.Length, nameof(gains));
-        Volatile.Write(ref _gains, gains);
+        _integral = new double[jointCount];
     }
 
     /// <summary>Clears the integrators (after a safe stop, so a reset does not start with wound-up terms).</summary>
     public void ResetIntegrators() => Array.Clear(_integral);
 
     /// <summary>Computes the commanded efforts.</summary>
+    /// <param name="g">The tick's gains and limits (from its tuning snapshot).</param>
     /// <param name="state">The measured state.</param>
     /// <param name="positionRef">Position references (rad); clamped to limits in place.</param>
     /// <param name="velocityRef">Velocity references (rad/s).</param>
@@ -50,6 +38,7 @@ internal sealed class MotorController
     /// <param name="dt">The loop period (s).</param>
     /// <param name="commands">Receives efforts and the references used.</param>
     public void Compute(
+        MotorGains g,
         RobotState state,
         Span<double> positionRef,
         ReadOnlySpan<double> velocityRef,
@@ -57,7 +46,6 @@ internal sealed class MotorController
         double dt,
         JointCommands commands)
     {
-        MotorGains g = Volatile.Read(ref _gains);
         double[] position = state.Position;
         double[] velocity = state.Velocity;
         double[] effort = commands.Effort;

@@ -6,16 +6,16 @@ using EdgeAgent.Hal;
 namespace EdgeAgent.Control;
 
 /// <summary>
-/// One motor tick: read the HAL, check safety, hand the base state to the balance loop, compute the joint
-/// commands (or the safe output), write them. The body the 1 kHz loop thread runs; it never allocates, locks,
-/// logs or throws.
+/// One motor tick: read the tuning snapshot once, read the HAL, check safety, hand the base state to the
+/// balance loop, compute the joint commands (normal, a controlled stop, or torque off), write them. The body
+/// the 1 kHz loop thread runs; it never allocates, locks, logs or throws.
 /// </summary>
 internal sealed class MotorLoop : ILoopBody
 {
     private readonly IRobotHal _hal;
     private readonly MotorController _controller;
     private readonly SafetySupervisor _safety;
-    private readonly SafeOutput _safeOutput;
+    private readonly TuningCell _tuning;
     private readonly IJointReference _reference;
     private readonly Sampler _sampler;
     private readonly Mailbox<BalanceInput> _toBalance;
@@ -27,8 +27,11 @@ internal sealed class MotorLoop : ILoopBody
     private readonly int _rightWheel;
     private readonly double _wheelRadius;
     private readonly double _periodSeconds;
-    private readonly long _commandMaxAgeNs;
+    private readonly long _balancePeriodNs;
+    private BalanceCommand _lastCommand;
+    private bool _haveCommand;
     private bool _wasStopped;
+    private long _safeWrites;
     private long _ticks;
     private long _notFresh;
     private long _writeFailures;
@@ -40,7 +43,7 @@ internal sealed class MotorLoop : ILoopBody
         _hal = parts.Hal;
         _controller = parts.Controller;
         _safety = parts.Safety;
-        _safeOutput = parts.SafeOutput;
+        _tuning = parts.Tuning;
         _reference = parts.Reference;
         _sampler = parts.Sampler;
         _toBalance = parts.ToBalance;
@@ -55,7 +58,7 @@ internal sealed class MotorLoop : ILoopBody
         _rightWheel = parts.RightWheel;
         _wheelRadius = parts.WheelRadius;
         _periodSeconds = 1.0 / parts.MotorRateHz;
-        _commandMaxAgeNs = (long)(3e9 / parts.BalanceRateHz);
+        _balancePeriodNs = (long)(1e9 / parts.BalanceRateHz);
     }
 
     /// <summary>Gets the state read this tick (motor thread; others read it only when the loop is stopped).</summary>
@@ -76,6 +79,9 @@ internal sealed class MotorLoop : ILoopBody
     /// <summary>Gets how many ticks the HAL had no fresh measurement.</summary>
     public long NotFreshReads => Volatile.Read(ref _notFresh);
 
+    /// <summary>Gets how many ticks wrote a stop's output (controlled stop or torque off) to the HAL successfully.</summary>
+    public long SafeWrites => Volatile.Read(ref _safeWrites);
+
     /// <summary>Gets how many HAL writes failed.</summary>
     public long WriteFailures => Volatile.Read(ref _writeFailures);
 
@@ -87,6 +93,7 @@ internal sealed class MotorLoop : ILoopBody
     /// <param name="overruns">The loop's total overruns so far.</param>
     public void Tick(long nowNs, long overruns)
     {
+        ControlTuning tuning = _tuning.Current;   // one snapshot for the whole tick
         HalStatus status = _hal.Read(State);
         if (status != HalStatus.Ok)
         {
@@ -97,36 +104,105 @@ internal sealed class MotorLoop : ILoopBody
             StateAge.Record(Math.Max(0, nowNs - State.StampNs));
         }
 
-        SafetyState safety = _safety.Check(status, State, overruns, nowNs);
+        long balanceGapNs = TakeBalanceCommand(nowNs);
+        SafetyState safety = _safety.Check(status, State, tuning, overruns, nowNs, balanceGapNs);
         PublishBaseState();
 
-        if (safety == SafetyState.SafeStop)
-        {
-            _safeOutput.Apply(State, Commands);
-            _wasStopped = true;
-        }
-        else
+        StopPhase phase = _safety.Phase;
+        if (phase == StopPhase.None)
         {
             if (_wasStopped)
             {
                 _controller.ResetIntegrators();
-                _safeOutput.Release();
                 _wasStopped = false;
             }
 
             _reference.Evaluate(nowNs, _positionRef, _velocityRef, _accelerationRef);
             ApplyBalanceCommand(nowNs);
-            _controller.Compute(State, _positionRef, _velocityRef, _accelerationRef, _periodSeconds, Commands);
+            _controller.Compute(tuning.Motor, State, _positionRef, _velocityRef, _accelerationRef, _periodSeconds, Commands);
+        }
+        else if (phase == StopPhase.TorqueOff)
+        {
+            TorqueOff();
+        }
+        else
+        {
+            ControlledStopOutput(nowNs, tuning);
         }
 
         if (_hal.Write(Commands) != HalStatus.Ok)
         {
             _writeFailures++;
         }
+        else if (Commands.SafeOutput)
+        {
+            Volatile.Write(ref _safeWrites, _safeWrites + 1);
+        }
 
         _sampler.OnMotorTick(nowNs, State, Commands, safety, _safety.Cause, overruns);
 
         Volatile.Write(ref _ticks, _ticks + 1);
+    }
+
+    private void TorqueOff()
+    {
+        _wasStopped = true;
+        double[] position = State.Position;
+        for (int i = 0; i < Commands.JointCount; i++)
+        {
+            Commands.Effort[i] = 0.0;
+            Commands.Position[i] = double.IsFinite(position[i]) ? position[i] : 0.0;
+            Commands.Velocity[i] = 0.0;
+        }
+
+        Commands.SafeOutput = true;
+    }
+
+    private void ControlledStopOutput(long nowNs, ControlTuning tuning)
+    {
+        // The legs hold (or lower to rest) with the normal joint controllers, torque-limited; the wheels keep
+        // following the balance loop, which keeps the base upright and brings it to rest.
+        if (!_wasStopped)
+        {
+            _controller.ResetIntegrators();
+            _wasStopped = true;
+        }
+
+        ControlledStop stop = _safety.Stop;
+        stop.Reference(nowNs, _positionRef, _velocityRef, _accelerationRef);
+        ApplyBalanceCommand(nowNs);
+        MotorGains g = tuning.Motor;
+        _controller.Compute(g, State, _positionRef, _velocityRef, _accelerationRef, _periodSeconds, Commands);
+        double fraction = tuning.Safety.StopEffortFraction;
+        for (int i = 0; i < Commands.JointCount; i++)
+        {
+            if (stop.IsLeg(i))
+            {
+                double limit = g.EffortMax[i] * fraction;
+                Commands.Effort[i] = Math.Clamp(Commands.Effort[i], -limit, limit);
+            }
+        }
+
+        Commands.SafeOutput = true;
+    }
+
+    /// <summary>Takes the newest balance command; a read that collides with a write keeps the last good one.</summary>
+    /// <returns>How much older than one balance period the command in use is (ns); 0 without a balance loop or command.</returns>
+    private long TakeBalanceCommand(long nowNs)
+    {
+        if (_leftWheel < 0)
+        {
+            return 0;
+        }
+
+        if (_fromBalance.TryRead(out BalanceCommand command))
+        {
+            _lastCommand = command;
+            _haveCommand = true;
+        }
+
+        // A command is due every balance period; what counts as a gap is how much older than that it is.
+        return _haveCommand ? Math.Max(0, nowNs - _lastCommand.StampNs - _balancePeriodNs) : 0;
     }
 
     private void PublishBaseState()
@@ -157,10 +233,13 @@ internal sealed class MotorLoop : ILoopBody
 
         double velocity = 0.0;
         double acceleration = 0.0;
-        if (_fromBalance.TryRead(out BalanceCommand command) && nowNs - command.StampNs <= _commandMaxAgeNs)
+        if (_haveCommand)
         {
-            acceleration = command.AccelerationMps2;
-            velocity = command.VelocityMps + (acceleration * Math.Max(0, nowNs - command.StampNs) * 1e-9);
+            // Interpolate within one balance period; past it (a late balance tick) hold the velocity reached
+            // rather than extrapolate the acceleration. A gap past safety.max_control_gap trips the supervisor.
+            long age = Math.Max(0, nowNs - _lastCommand.StampNs);
+            acceleration = age <= _balancePeriodNs ? _lastCommand.AccelerationMps2 : 0.0;
+            velocity = _lastCommand.VelocityMps + (_lastCommand.AccelerationMps2 * Math.Min(age, _balancePeriodNs) * 1e-9);
         }
 
         // The wheels track velocity (their kp is normally 0): keep the position reference on the wheel so a

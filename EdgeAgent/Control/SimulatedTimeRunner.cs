@@ -48,6 +48,22 @@ internal sealed class SimulatedTimeRunner
         }
     }
 
+    /// <summary>
+    /// Stalls both loops for <paramref name="duration"/> (a hypervisor or the kernel took the CPU): the clock
+    /// moves on, no tick runs, and the whole periods that passed are skipped and counted as missed, exactly as
+    /// <see cref="Timing.LoopThread"/> does after a late tick. The next tick runs at the first deadline after the stall.
+    /// </summary>
+    /// <param name="duration">How long nothing runs.</param>
+    /// <returns>The periods missed.</returns>
+    public long Stall(TimeSpan duration)
+    {
+        long missed = duration.Ticks * TimeSpan.NanosecondsPerTick / _periodNs;
+        _nextTickNs += missed * _periodNs;
+        _index += missed;
+        Overruns += missed;
+        return missed;
+    }
+
     /// <summary>Runs one motor tick (and a balance tick when one is due).</summary>
     public void Step()
     {

@@ -40,12 +40,12 @@ internal static class AgentHost
 
         // AddSystemd registers the notifier only under systemd; the watchdog wants it always (disabled outside).
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = ControlLoopsService.ShutdownBudget(options) + TimeSpan.FromSeconds(5));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(settings);
         services.AddSingleton(options);
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
-        services.AddOptions<AgentOptions>().Configure(o => Copy(options, o)).ValidateOnStart();
+        services.AddOptions<AgentOptions>().Configure(o => AgentOptions.CopySections(options, o)).ValidateOnStart();
         services.AddSingleton(sp => new ControlParts(options, HalFactory.Create(options, MonotonicClock.Instance)));
         services.AddSingleton(sp => sp.GetRequiredService<ControlParts>().Sampler);
         services.AddSingleton(sp => new TelemetryUplink(
@@ -67,17 +67,6 @@ internal static class AgentHost
         }
 
         return builder.Build();
-    }
-
-    private static void Copy(AgentOptions from, AgentOptions to)
-    {
-        to.Robot = from.Robot;
-        to.Hal = from.Hal;
-        to.Motor = from.Motor;
-        to.Balance = from.Balance;
-        to.Timing = from.Timing;
-        to.Safety = from.Safety;
-        to.Uplink = from.Uplink;
     }
 
     /// <summary>Stops the application after the <c>--duration</c> of the run.</summary>

@@ -1,16 +1,25 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using EdgeAgent.Configuration;
+using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Control;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Hosting;
 
+/// <summary>The outcome of the last reload, for the status line and the run summary.</summary>
+/// <param name="At">When it was tried.</param>
+/// <param name="Applied">Whether the new values went live.</param>
+/// <param name="Message">What changed, or why it was rejected.</param>
+internal sealed record ReloadResult(DateTimeOffset At, bool Applied, string Message);
+
 /// <summary>
-/// Re-tunes the running loops when the configuration file changes or on SIGHUP: the whole file is loaded
-/// and validated again; if valid, the motor gains, joint limits and balance gains are swapped in between
-/// ticks, atomically; if not, nothing changes and the errors are logged. Other sections need a restart.
+/// Re-tunes the running loops on SIGHUP (<c>systemctl reload</c>), or on a file change with
+/// <c>run --watch-config</c>: the whole file is loaded and validated again and compared key by key with the
+/// running configuration. If every changed key is live-tunable (<see cref="LiveTunableAttribute"/>), one new
+/// <see cref="ControlTuning"/> snapshot is published with one write (a tick sees all old or all new values)
+/// and each change is logged old → new. An invalid file, or a change to a key that needs a restart, is
+/// rejected whole: nothing changes, and the reason is logged and kept in <see cref="LastResult"/>.
 /// </summary>
 internal sealed class ConfigReloader : BackgroundService
 {
@@ -19,61 +28,78 @@ internal sealed class ConfigReloader : BackgroundService
     private readonly ControlParts _parts;
     private readonly RunSettings _settings;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _signal = new(0);
+    private readonly object _gate = new();
     private AgentOptions _current;
+    private long _version;
+    private volatile ReloadResult? _last;
+    private int _applied;
+    private int _rejected;
 
     /// <summary>Initializes a new instance of the <see cref="ConfigReloader"/> class.</summary>
-    public ConfigReloader(ControlParts parts, AgentOptions options, RunSettings settings, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ControlParts parts, AgentOptions options, RunSettings settings, ILogger<ConfigReloader> logger, TimeProvider? time = null)
     {
         _parts = parts;
         _current = options;
         _settings = settings;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Gets how many reloads were applied.</summary>
-    public int Applied { get; private set; }
+    public int Applied => Volatile.Read(ref _applied);
 
     /// <summary>Gets how many reloads were rejected.</summary>
-    public int Rejected { get; private set; }
+    public int Rejected => Volatile.Read(ref _rejected);
 
-    /// <summary>Loads the file again and applies what can change while running.</summary>
-    /// <returns><see langword="true"/> when the new gains were applied.</returns>
+    /// <summary>Gets the outcome of the last reload; null before the first.</summary>
+    public ReloadResult? LastResult => _last;
+
+    /// <summary>Loads the file again and applies it if every change is live-tunable.</summary>
+    /// <returns><see langword="true"/> when the new values were applied (or nothing changed).</returns>
     public bool ReloadNow()
     {
-        AgentOptions next;
-        try
+        lock (_gate)
         {
-            next = AgentConfigLoader.Load(_settings.ConfigPath);
-        }
-        catch (AgentConfigException ex)
-        {
-            Rejected++;
-            HostingLog.ReloadRejected(_logger, string.Join(Environment.NewLine, ex.Errors));
-            return false;
-        }
+            AgentOptions next;
+            try
+            {
+                next = AgentConfigLoader.Load(_settings.ConfigPath);
+            }
+            catch (AgentConfigException ex)
+            {
+                return Reject(ex.Errors.Count == 1 ? ex.Errors[0].ToString() : $"{ex.Errors.Count} errors: " + string.Join("; ", ex.Errors), string.Join(Environment.NewLine, ex.Errors));
+            }
 
-        if (!next.Robot.Joints.Select(j => j.Name).SequenceEqual(_current.Robot.Joints.Select(j => j.Name), StringComparer.Ordinal))
-        {
-            Rejected++;
-            HostingLog.ReloadRejected(_logger, "robot.joints: the joint names or their order changed. Fix: restart the agent to change the joint table");
-            return false;
-        }
+            List<OptionChange> changes = OptionsDiff.Compare(_current, next);
+            List<OptionChange> restart = changes.FindAll(c => !c.Live);
+            if (restart.Count > 0)
+            {
+                string keys = string.Join("; ", restart);
+                string message = $"needs a restart: {keys}. Fix: restart the agent (systemctl restart edge-agent) to apply, or undo these keys; nothing was applied";
+                return Reject(message, message);
+            }
 
-        var gains = MotorGains.From(next.Robot, next.Motor);
-        _parts.Controller.ApplyGains(gains);
-        _parts.Safety.ApplyLimits(gains);
-        _parts.Balance.ApplyGains(next.Balance);
-        string restart = string.Join(", ", ChangedSectionsNeedingRestart(_current, next));
-        if (restart.Length > 0)
-        {
-            HostingLog.ReloadNeedsRestart(_logger, restart);
-        }
+            if (changes.Count == 0)
+            {
+                Record(new ReloadResult(_time.GetUtcNow(), true, "no change"));
+                HostingLog.ReloadNoChange(_logger, _settings.ConfigPath);
+                return true;
+            }
 
-        _current = next;
-        Applied++;
-        HostingLog.Reloaded(_logger, _settings.ConfigPath);
-        return true;
+            _parts.Tuning.Publish(ControlTuning.From(next, ++_version));
+            _current = next;
+            foreach (OptionChange change in changes)
+            {
+                HostingLog.ReloadChanged(_logger, change.Key, change.Before, change.After);
+            }
+
+            Interlocked.Increment(ref _applied);
+            Record(new ReloadResult(_time.GetUtcNow(), true, $"applied {changes.Count} change(s): " + string.Join("; ", changes)));
+            HostingLog.Reloaded(_logger, _settings.ConfigPath, changes.Count);
+            return true;
+        }
     }
 
     /// <inheritdoc/>
@@ -84,7 +110,7 @@ internal sealed class ConfigReloader : BackgroundService
             context.Cancel = true;
             _signal.Release();
         });
-        using FileSystemWatcher? watcher = Watch(_settings.ConfigPath);
+        using FileSystemWatcher? watcher = _settings.WatchConfig ? Watch(_settings.ConfigPath) : null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -113,35 +139,15 @@ internal sealed class ConfigReloader : BackgroundService
         base.Dispose();
     }
 
-    private static IEnumerable<string> ChangedSectionsNeedingRestart(AgentOptions before, AgentOptions after)
+    private bool Reject(string summary, string detail)
     {
-        if (Json(before.Hal) != Json(after.Hal))
-        {
-            yield return "hal";
-        }
-
-        if (Json(before.Timing) != Json(after.Timing))
-        {
-            yield return "timing";
-        }
-
-        if (Json(before.Safety) != Json(after.Safety))
-        {
-            yield return "safety";
-        }
-
-        if (before.Motor.RateHz != after.Motor.RateHz || before.Balance.RateHz != after.Balance.RateHz || before.Balance.Enabled != after.Balance.Enabled)
-        {
-            yield return "loop rates";
-        }
-
-        if (before.Robot.Id != after.Robot.Id || Json(before.Uplink) != Json(after.Uplink))
-        {
-            yield return "robot.id/uplink";
-        }
+        Interlocked.Increment(ref _rejected);
+        Record(new ReloadResult(_time.GetUtcNow(), false, summary));
+        HostingLog.ReloadRejected(_logger, detail);
+        return false;
     }
 
-    private static string Json<T>(T value) => JsonSerializer.Serialize(value);
+    private void Record(ReloadResult result) => _last = result;
 
     private FileSystemWatcher? Watch(string path)
     {

@@ -15,9 +15,8 @@ namespace EdgeAgent.Hosting;
 /// </summary>
 internal sealed class ControlLoopsService : IHostedService, IDisposable
 {
-    private static readonly TimeSpan SafeStopTimeout = TimeSpan.FromMilliseconds(500);
-
-    private const int SafeStopTicks = 5;
+    /// <summary>How many safe commands the motor loop writes after the stop sequence ends, before the loops stop.</summary>
+    private const int SafeStopWrites = 5;
 
     private readonly ControlParts _parts;
     private readonly AgentOptions _options;
@@ -56,6 +55,12 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     /// <summary>Gets the safety cause just before the shutdown stop was commanded.</summary>
     public SafetyCause CauseBeforeStop { get; private set; }
 
+    /// <summary>Gets how long the shutdown stop took, from the request to its last safe write.</summary>
+    public TimeSpan ShutdownStopTime { get; private set; }
+
+    /// <summary>Gets the phase the shutdown stop ended in (torque off, or holding for category 2).</summary>
+    public StopPhase ShutdownPhase { get; private set; }
+
     /// <summary>Gets the process CPU time spent while the loops ran (start-up excluded).</summary>
     public TimeSpan LoopsCpuTime { get; private set; }
 
@@ -72,9 +77,10 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         // late as possible, right before the threads.
         HotPath.Prepare(
             typeof(MotorLoop), typeof(BalanceLoop), typeof(MotorController), typeof(BalanceController), typeof(SafetySupervisor),
-            typeof(SafeOutput), typeof(Mailbox<BalanceInput>), typeof(Mailbox<BalanceCommand>), typeof(LoopThread), _parts.Hal.GetType(),
+            typeof(ControlledStop), typeof(StallMonitor), typeof(TuningCell), typeof(Mailbox<BalanceInput>), typeof(Mailbox<BalanceCommand>), typeof(LoopThread), _parts.Hal.GetType(),
             _parts.Reference.GetType());
         ControlWarmup.Run(_options);
+        HostingLog.Kernel(_logger, KernelReport.Describe(KernelReport.Read()));
         _parts.Hal.Start(cancellationToken);
         WaitForFirstMeasurement(cancellationToken);
         if (_options.Timing.LimitCpuIdle)
@@ -113,24 +119,35 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
     {
         if (_motor is not null)
         {
-            // Safe stop first: the motor loop must write the safe output for a few ticks before it stops.
+            // The shutdown stop first (irrevocable: no reset cancels it): the controlled stop runs its sequence
+            // (category 1: at rest, lowered, torque off), then the motor loop writes the safe output a few more
+            // times; only then do the threads stop. Counted in successful safe writes, not in ticks.
             StateBeforeStop = _parts.Safety.State;
             CauseBeforeStop = _parts.Safety.Cause;
-            _parts.Safety.RequestStop();
-            long target = _parts.Motor.Ticks + SafeStopTicks;
+            _parts.Safety.RequestShutdown();
+            TimeSpan budget = ShutdownBudget(_options);
             var wait = Stopwatch.StartNew();
-            while (_parts.Motor.Ticks < target && !Faulted && wait.Elapsed < SafeStopTimeout)
+            while (!IsFinal(_parts.Safety.Phase) && !Faulted && wait.Elapsed < budget)
             {
                 Thread.Sleep(1);
             }
 
-            if (_parts.Motor.Ticks < target)
+            long writesAtEnd = _parts.Motor.SafeWrites;
+            var writes = Stopwatch.StartNew();
+            while (_parts.Motor.SafeWrites < writesAtEnd + SafeStopWrites && !Faulted && writes.Elapsed < TimeSpan.FromSeconds(1))
             {
-                HostingLog.SafeStopTimeout(_logger, (int)SafeStopTimeout.TotalMilliseconds);
+                Thread.Sleep(1);
+            }
+
+            ShutdownStopTime = wait.Elapsed;
+            ShutdownPhase = _parts.Safety.Phase;
+            if (!IsFinal(ShutdownPhase) || _parts.Motor.SafeWrites < writesAtEnd + SafeStopWrites)
+            {
+                HostingLog.SafeStopTimeout(_logger, (int)budget.TotalMilliseconds, SafetyText.Phase(ShutdownPhase), _parts.Motor.SafeWrites);
             }
             else
             {
-                HostingLog.SafeStopped(_logger, _options.Safety.StopAction.ToString(), SafeStopTicks);
+                HostingLog.SafeStopped(_logger, SafetyText.Category(_parts.Safety.Category), SafetyText.Phase(ShutdownPhase), ShutdownStopTime.TotalMilliseconds, _parts.Motor.SafeWrites);
             }
 
             _running.Stop();
@@ -143,6 +160,16 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         _idleLimit = null;
         return Task.CompletedTask;
     }
+
+    /// <summary>The longest a shutdown stop may take: a controlled stop, lowering to rest, and their margins.</summary>
+    /// <param name="options">The configuration.</param>
+    /// <returns>The budget.</returns>
+    public static TimeSpan ShutdownBudget(AgentOptions options) =>
+        options.Safety.ControlledStopTime + options.Safety.RestTime
+        + TimeSpan.FromTicks((ControlledStop.SettleNs + ControlledStop.RestGraceNs) / TimeSpan.NanosecondsPerTick)
+        + TimeSpan.FromSeconds(1);
+
+    private static bool IsFinal(StopPhase phase) => phase is StopPhase.TorqueOff or StopPhase.Holding;
 
     /// <inheritdoc/>
     public void Dispose()

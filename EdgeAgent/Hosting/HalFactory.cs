@@ -68,6 +68,8 @@ internal static class HalFactory
             PendulumLength = sim.PendulumLength,
             InitialTiltRad = sim.InitialTiltDeg * Math.PI / 180.0,
             InitialJointPositions = options.Robot.Joints.Select(j => j.Home).ToArray(),
+            RestPose = options.Robot.Joints.Select(j => j.RestOrHome).ToArray(),
+            RestStand = sim.RestStand,
             Seed = sim.Seed,
             PositionNoise = sim.PositionNoise,
             VelocityNoise = sim.VelocityNoise,

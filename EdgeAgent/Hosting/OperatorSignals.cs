@@ -23,7 +23,10 @@ internal sealed class OperatorSignals(ControlParts parts, ILogger<OperatorSignal
             {
                 context.Cancel = true;
                 HostingLog.ResetRequested(logger);
-                parts.Safety.RequestReset();
+                if (!parts.Safety.RequestReset())
+                {
+                    HostingLog.ResetRefused(logger);
+                }
             });
         }
 

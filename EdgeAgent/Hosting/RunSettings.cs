@@ -5,4 +5,5 @@ namespace EdgeAgent.Hosting;
 /// <param name="Duration">How long to run; null runs until SIGTERM or Ctrl-C.</param>
 /// <param name="SummaryPath">Where to write the JSON run summary at exit; null for none.</param>
 /// <param name="StatusInterval">How often to print the status line; zero for never.</param>
-internal sealed record RunSettings(string ConfigPath, TimeSpan? Duration, string? SummaryPath, TimeSpan StatusInterval);
+/// <param name="WatchConfig">Whether a change of the file reloads it (off by default: SIGHUP reloads).</param>
+internal sealed record RunSettings(string ConfigPath, TimeSpan? Duration, string? SummaryPath, TimeSpan StatusInterval, bool WatchConfig = false);

@@ -19,8 +19,9 @@ internal static class RunSummary
     /// <param name="parts">The control stack.</param>
     /// <param name="loops">The loop threads (stopped).</param>
     /// <param name="uplink">The telemetry uplink (stopped).</param>
+    /// <param name="reloader">The configuration reloader (its last result).</param>
     /// <param name="wallTime">How long the loops ran.</param>
-    public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, TimeSpan wallTime)
+    public static void Write(string path, AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, ConfigReloader reloader, TimeSpan wallTime)
     {
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
@@ -40,7 +41,8 @@ internal static class RunSummary
             json.WriteNumber("duration_s", Math.Round(wallTime.TotalSeconds, 3));
             WriteLoop(json, "motor", options.Motor.RateHz, loops.Motor);
             WriteLoop(json, "balance", options.Balance.RateHz, loops.Balance);
-            WriteSafety(json, parts.Safety, loops);
+            WriteSafety(json, parts, loops);
+            WriteReload(json, reloader);
             WriteTelemetry(json, parts, uplink);
             WriteProcess(json, loops, wallTime);
             json.WriteEndObject();
@@ -98,23 +100,58 @@ internal static class RunSummary
         json.WriteEndObject();
     }
 
-    private static void WriteSafety(Utf8JsonWriter json, SafetySupervisor safety, ControlLoopsService loops)
+    private static void WriteSafety(Utf8JsonWriter json, ControlParts parts, ControlLoopsService loops)
     {
         // "state" is the state the run ended in before the shutdown stop; "final_state" includes that stop.
+        SafetySupervisor safety = parts.Safety;
         json.WriteStartObject("safety");
-        json.WriteString("state", StateName(loops.StateBeforeStop));
-        json.WriteString("cause", CauseName(loops.CauseBeforeStop));
-        json.WriteString("final_state", StateName(safety.State));
+        json.WriteString("state", SafetyText.State(loops.StateBeforeStop));
+        json.WriteString("cause", SafetyText.Cause(loops.CauseBeforeStop));
+        json.WriteString("final_state", SafetyText.State(safety.State));
+        json.WriteString("final_cause", SafetyText.Cause(safety.Cause));
+        json.WriteString("stop_category", SafetyText.Category(safety.Category));
+        json.WriteString("stop_phase", SafetyText.Phase(safety.Phase));
+        json.WriteString("detail", SafetyText.Summary(safety, parts.Tuning.Current.Safety));
+        json.WriteNumber("shutdown_stop_ms", Math.Round(loops.ShutdownStopTime.TotalMilliseconds, 1));
+        json.WriteNumber("safe_writes", parts.Motor.SafeWrites);
+        json.WriteNumber("resets_refused", safety.ResetsRefused);
+        json.WriteNumber("longest_control_gap_ms", Math.Round(safety.Stalls.LongestGapNs / 1e6, 3));
+        json.WriteNumber("longest_balance_gap_ms", Math.Round(safety.Stalls.LongestBalanceGapNs / 1e6, 3));
         json.WriteStartObject("trips");
         foreach (SafetyCause cause in Enum.GetValues<SafetyCause>())
         {
             if (cause != SafetyCause.None)
             {
-                json.WriteNumber(CauseName(cause), safety.Trips(cause));
+                json.WriteNumber(SafetyText.Cause(cause), safety.Trips(cause));
             }
         }
 
         json.WriteEndObject();
+        json.WriteStartObject("escalations");
+        foreach (StopEscalation reason in Enum.GetValues<StopEscalation>())
+        {
+            if (reason != StopEscalation.None)
+            {
+                json.WriteNumber(SafetyText.Escalation(reason), safety.Escalations(reason));
+            }
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteReload(Utf8JsonWriter json, ConfigReloader reloader)
+    {
+        json.WriteStartObject("reload");
+        json.WriteNumber("applied", reloader.Applied);
+        json.WriteNumber("rejected", reloader.Rejected);
+        if (reloader.LastResult is { } last)
+        {
+            json.WriteString("last_at", last.At);
+            json.WriteString("last_result", last.Applied ? "applied" : "rejected");
+            json.WriteString("last_message", last.Message);
+        }
+
         json.WriteEndObject();
     }
 
@@ -166,19 +203,4 @@ internal static class RunSummary
         json.WriteNumber("loops_wall_s", Math.Round(wallTime.TotalSeconds, 3));
         json.WriteEndObject();
     }
-
-    /// <summary>The snake_case name of a safety state, as in the summary and the logs.</summary>
-    /// <param name="state">The state.</param>
-    /// <returns>OK, LOW_BATTERY or SAFE_STOP.</returns>
-    public static string StateName(SafetyState state) => state switch
-    {
-        SafetyState.SafeStop => "SAFE_STOP",
-        SafetyState.LowBattery => "LOW_BATTERY",
-        _ => "OK",
-    };
-
-    /// <summary>The snake_case name of a safety cause.</summary>
-    /// <param name="cause">The cause.</param>
-    /// <returns>For example <c>joint_position</c>.</returns>
-    public static string CauseName(SafetyCause cause) => JsonNamingPolicy.SnakeCaseLower.ConvertName(cause.ToString());
 }

@@ -20,10 +20,12 @@ internal sealed class StatusReporter : BackgroundService
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TelemetryUplink _uplink;
+    private readonly ConfigReloader? _reloader;
 
     /// <summary>Initializes a new instance of the <see cref="StatusReporter"/> class.</summary>
-    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink)
+    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink, ConfigReloader? reloader = null)
     {
+        _reloader = reloader;
         _uplink = uplink;
         _loops = loops;
         _parts = parts;
@@ -40,17 +42,21 @@ internal sealed class StatusReporter : BackgroundService
         var motor = new Interval();
         var balance = new Interval();
         SafetyState lastState = SafetyState.Ok;
+        StopPhase lastPhase = StopPhase.None;
+        StopEscalation lastEscalation = StopEscalation.None;
         long start = _time.GetTimestamp();
+        bool timingReported = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                SafetyState state = _parts.Safety.State;
+                SafetySupervisor safety = _parts.Safety;
+                SafetyState state = safety.State;
                 if (state != lastState)
                 {
                     if (state == SafetyState.SafeStop)
                     {
-                        HostingLog.SafeStopLatched(_logger, _parts.Safety.Cause);
+                        HostingLog.SafeStopLatched(_logger, SafetyText.Cause(safety.Cause), SafetyText.Detail(safety, _parts.Tuning.Current.Safety), SafetyText.Category(safety.Category));
                     }
                     else
                     {
@@ -58,6 +64,34 @@ internal sealed class StatusReporter : BackgroundService
                     }
 
                     lastState = state;
+                }
+
+                StopPhase phase = safety.Phase;
+                if (phase != lastPhase)
+                {
+                    if (phase != StopPhase.None)
+                    {
+                        HostingLog.StopPhaseChanged(_logger, SafetyText.Phase(phase));
+                    }
+
+                    lastPhase = phase;
+                }
+
+                StopEscalation escalation = safety.LastEscalation;
+                if (escalation != lastEscalation)
+                {
+                    if (escalation != StopEscalation.None)
+                    {
+                        HostingLog.StopEscalated(_logger, SafetyText.Escalation(escalation));
+                    }
+
+                    lastEscalation = escalation;
+                }
+
+                if (!timingReported && _loops.Motor is { } motorLoop && _time.GetElapsedTime(start) >= KernelReport.ObservationTime)
+                {
+                    timingReported = true;
+                    ReportTiming(motorLoop);
                 }
 
                 if (_settings.StatusInterval <= TimeSpan.Zero || _loops.Motor is null)
@@ -79,15 +113,13 @@ internal sealed class StatusReporter : BackgroundService
     private string Robot()
     {
         var s = _parts.Motor.State;
-        string safety = _parts.Safety.State switch
-        {
-            SafetyState.SafeStop => $"SAFE_STOP ({_parts.Safety.Cause})",
-            SafetyState.LowBattery => "LOW_BATTERY",
-            _ => "OK",
-        };
+        string safety = SafetyText.Summary(_parts.Safety, _parts.Tuning.Current.Safety);
+        string reload = _reloader?.LastResult is { } last
+            ? string.Create(CultureInfo.InvariantCulture, $" | reload {(last.Applied ? "applied" : "REJECTED")} {last.At.ToLocalTime():HH:mm:ss}")
+            : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"tilt {s.Imu.TiltRad * 180.0 / Math.PI,5:+0.00;-0.00}° batt {s.Battery.Level * 100.0,5:F1}% | safety {safety}");
+            $"tilt {s.Imu.TiltRad * 180.0 / Math.PI,5:+0.00;-0.00}° batt {s.Battery.Level * 100.0,5:F1}% | safety {safety}{reload}");
     }
 
     private string Uplink()
@@ -97,6 +129,19 @@ internal sealed class StatusReporter : BackgroundService
         return _uplink.FlightRecorder
             ? string.Create(CultureInfo.InvariantCulture, $"uplink FLIGHT-RECORDER: {pending} batches in the spill")
             : string.Create(CultureInfo.InvariantCulture, $"uplink {c.BatchesAcked} acked, {pending} spilled pending{(c.BreakerOpened > c.BreakerClosed ? ", breaker OPEN" : string.Empty)}");
+    }
+
+    private void ReportTiming(LoopThread motor)
+    {
+        string line = KernelReport.Expectation(KernelReport.Read(), motor.Statistics.SleepLatency.Snapshot(), _parts.Safety.Stalls.LongestGapNs, _parts.Tuning.Current.Safety.MaxControlGapNs, out bool good);
+        if (good)
+        {
+            HostingLog.TimingExpectationGood(_logger, line);
+        }
+        else
+        {
+            HostingLog.TimingExpectation(_logger, line);
+        }
     }
 
     /// <summary>Turns cumulative loop statistics into the figures of the last interval.</summary>

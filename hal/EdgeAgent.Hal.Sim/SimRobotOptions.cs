@@ -49,6 +49,16 @@ public sealed class SimRobotOptions
     /// <summary>Gets or sets the initial joint positions (rad), one per joint, or null for all zero. The default value is null.</summary>
     public double[]? InitialJointPositions { get; set; }
 
+    /// <summary>
+    /// Gets or sets the rest pose, one position per joint (rad): with <see cref="RestStand"/>, once every
+    /// non-wheel joint is within 0.1 rad of it the chassis sits on its
+    /// stand. Null: the robot has no rest pose.
+    /// </summary>
+    public double[]? RestPose { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the base has a rest stand it sits on in the rest pose. The default value is <see langword="false"/>.</summary>
+    public bool RestStand { get; set; }
+
     /// <summary>Gets or sets the seed of the sensor noise generator; the same seed gives the same noise. The default value is 42.</summary>
     public int Seed { get; set; } = SimRobotDefaults.Seed;
 
@@ -132,6 +142,11 @@ public sealed class SimRobotOptions
             {
                 throw Invalid(nameof(JointNames), $"has the duplicate name '{name}' (index {i}); joint names must be unique.");
             }
+        }
+
+        if (RestPose is not null && (RestPose.Length != JointNames.Count || Array.Exists(RestPose, p => !double.IsFinite(p))))
+        {
+            throw Invalid(nameof(RestPose), $"must have one finite position per joint ({JointNames.Count}), or be null.");
         }
 
         if (InitialJointPositions is not null)

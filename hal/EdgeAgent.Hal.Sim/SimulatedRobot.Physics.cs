@@ -18,6 +18,8 @@ public sealed partial class SimulatedRobot
     private double _imuSigma;
     private int _leftWheel = -1;
     private int _rightWheel = -1;
+    private double[]? _restPose;
+    private bool _seated;
 
     private double _tilt;
     private double _tiltRate;
@@ -47,6 +49,7 @@ public sealed partial class SimulatedRobot
         _imuSigma = o.ImuNoise;
         _leftWheel = o.LeftWheelIndex;
         _rightWheel = o.RightWheelIndex;
+        _restPose = o.RestStand ? o.RestPose : null;
 
         var wheelInertia = o.JointInertia + (o.BaseMass * o.WheelRadius * o.WheelRadius / 2.0);
         for (var i = 0; i < _q.Length; i++)
@@ -64,6 +67,7 @@ public sealed partial class SimulatedRobot
         _tilt = o.InitialTiltRad;
         _tiltRate = 0.0;
         _fallen = false;
+        _seated = false;
         _x = _y = _heading = _forwardVelocity = _yawRate = 0.0;
         _pushForce = 0.0;
         _pushUntilNs = 0;
@@ -115,7 +119,12 @@ public sealed partial class SimulatedRobot
         _x += _forwardVelocity * Math.Cos(_heading) * dt;
         _y += _forwardVelocity * Math.Sin(_heading) * dt;
 
-        if (!_fallen)
+        _seated = IsSeated();
+        if (_seated)
+        {
+            StepSeated(dt);
+        }
+        else if (!_fallen)
         {
             StepPendulum(dt, _wheelRadius * (leftAcceleration + rightAcceleration) / 2.0, startNs);
         }
@@ -156,6 +165,34 @@ public sealed partial class SimulatedRobot
         _qd[i] = next;
         _q[i] += next * dt;
         return (next - v) / dt;
+    }
+
+    /// <summary>On the rest stand when every non-wheel joint is within <see cref="RestStandTolerance"/> of the rest pose.</summary>
+    private bool IsSeated()
+    {
+        if (_restPose is null || _fallen)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _q.Length; i++)
+        {
+            if (i != _leftWheel && i != _rightWheel && Math.Abs(_q[i] - _restPose[i]) > RestStandTolerance)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The chassis rests on its stand: ground contact pulls the tilt to 0 (critically damped, ω = 15 rad/s).</summary>
+    private void StepSeated(double dt)
+    {
+        const double Omega = 15.0;
+        var angularAcceleration = (-Omega * Omega * _tilt) - (2.0 * Omega * _tiltRate);
+        _tiltRate += angularAcceleration * dt;
+        _tilt += _tiltRate * dt;
     }
 
     private void StepPendulum(double dt, double baseAcceleration, long startNs)

@@ -39,6 +39,7 @@ public sealed partial class SimulatedRobot : IRobotHal
 {
     private const double StictionVelocity = 1e-4;
     private const double HalfPi = Math.PI / 2;
+    private const double RestStandTolerance = 0.1;
 
     private readonly SimRobotOptions _options;
     private readonly IMonotonicClock _clock;
@@ -93,6 +94,9 @@ public sealed partial class SimulatedRobot : IRobotHal
 
     /// <summary>Gets a value indicating whether the base has tipped over (|tilt| reached π/2); a fallen robot stays fallen.</summary>
     public bool HasFallen => _fallen;
+
+    /// <summary>Gets a value indicating whether the chassis sits on its rest stand (see <see cref="SimRobotOptions.RestStand"/>).</summary>
+    public bool IsOnRestStand => _seated;
 
     /// <summary>Gets the true battery state of charge, 0 to 1.</summary>
     public double BatteryLevel => _battery.Level;

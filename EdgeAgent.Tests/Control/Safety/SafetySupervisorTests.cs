@@ -35,7 +35,18 @@ public sealed class SafetySupervisorTests
             Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.SafeStop));
             Assert.That(rig.Parts.Safety.Cause, Is.EqualTo(cause));
             Assert.That(rig.Parts.Safety.Trips(cause), Is.EqualTo(1));
-            Assert.That(rig.Parts.Motor.Commands.Effort, Is.All.EqualTo(0.0), "zero torque is the configured stop action");
+            StopCategory category = rig.Parts.Tuning.Current.Safety.CategoryOf(cause);
+            Assert.That(rig.Parts.Safety.Category, Is.EqualTo(category));
+            if (category == StopCategory.Category0)
+            {
+                Assert.That(rig.Parts.Safety.Phase, Is.EqualTo(StopPhase.TorqueOff));
+                Assert.That(rig.Parts.Motor.Commands.Effort, Is.All.EqualTo(0.0), "category 0: zero torque on the tripping tick");
+            }
+            else
+            {
+                Assert.That(rig.Parts.Safety.Phase, Is.EqualTo(StopPhase.Stopping));
+                Assert.That(rig.Parts.Motor.Commands.Effort.Any(e => e != 0.0), Is.True, "a controlled stop keeps torque on");
+            }
         });
     }
 
@@ -80,11 +91,11 @@ public sealed class SafetySupervisorTests
     }
 
     [Test]
-    public void SafeStop_HoldAction_HoldsThePoseAtTheTrip()
+    public void SafeStop_Category2WithoutBalance_HoldsThePoseAtTheTrip()
     {
         var rig = new ControlRig(o =>
         {
-            o.Safety.StopAction = StopAction.Hold;
+            o.Safety.StopActions.Requested = StopCategory.Category2;
             o.Balance.Enabled = false;
         });
         rig.Runner.Run(TimeSpan.FromSeconds(0.5));
@@ -96,6 +107,7 @@ public sealed class SafetySupervisorTests
         Assert.Multiple(() =>
         {
             Assert.That(rig.Parts.Motor.Commands.SafeOutput, Is.True);
+            Assert.That(rig.Parts.Safety.Phase, Is.EqualTo(StopPhase.Holding));
             Assert.That(rig.Robot.TrueJointPosition(Knee), Is.EqualTo(before).Within(0.02));
         });
     }
@@ -120,21 +132,6 @@ public sealed class SafetySupervisorTests
         });
     }
 
-    [Test]
-    public void Overruns_BelowLimitWithinWindow_DoNotTrip()
-    {
-        var rig = new ControlRig();
-        int limit = rig.Options.Safety.OverrunLimit;
-
-        for (int k = 0; k < 3 * limit; k++)
-        {
-            rig.Runner.Overruns++;
-            rig.Runner.Run(rig.Options.Safety.OverrunWindow / (limit - 1) * 1.05);
-        }
-
-        Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.Ok));
-    }
-
     private static void Inject(SafetyCause cause, ControlRig rig, FaultInjectingHal fault)
     {
         switch (cause)
@@ -144,7 +141,7 @@ public sealed class SafetySupervisorTests
             case SafetyCause.JointEffort: rig.Robot.ApplyLoad(Knee, 80.0, TimeSpan.FromSeconds(5)); break;
             case SafetyCause.Stale: rig.Robot.DropSensors(TimeSpan.FromSeconds(5)); break;
             case SafetyCause.Tilt: fault.Corrupt = s => s.Imu = s.Imu with { TiltRad = ControlRig.Deg(40) }; break;
-            case SafetyCause.Overruns: rig.Runner.Overruns += rig.Options.Safety.OverrunLimit; break;
+            case SafetyCause.Overruns: rig.Runner.Stall(TimeSpan.FromMilliseconds(100)); break;
             case SafetyCause.BatteryCritical: rig.Robot.SetBatteryLevel(0.01); break;
             case SafetyCause.Geofence: rig.Robot.Teleport(50.0, 0.0); break;
             case SafetyCause.HalFault: fault.ForcedStatus = HalStatus.Fault; break;

@@ -52,3 +52,38 @@ public enum SafetyCause
     /// <summary>The agent is shutting down (SIGTERM) or an operator asked for a stop.</summary>
     Requested,
 }
+
+/// <summary>Where a latched stop is in its sequence.</summary>
+public enum StopPhase
+{
+    /// <summary>No stop: the controllers drive the joints.</summary>
+    None = 0,
+
+    /// <summary>Controlled stop (category 1 or 2): the balance loop keeps the base upright and brings it to rest; the legs hold the pose they had at the trip.</summary>
+    Stopping,
+
+    /// <summary>Category 1, at rest: the legs move to the rest pose while the base keeps balancing; then torque is removed.</summary>
+    Lowering,
+
+    /// <summary>Category 2, at rest: torque is kept; the base keeps balancing and the legs hold.</summary>
+    Holding,
+
+    /// <summary>Torque removed from every joint (category 0, the end of category 1, or an escalation).</summary>
+    TorqueOff,
+}
+
+/// <summary>Why a controlled stop escalated to category 0.</summary>
+public enum StopEscalation
+{
+    /// <summary>No escalation.</summary>
+    None = 0,
+
+    /// <summary>A second, different fault tripped during the controlled stop (tilt past the limit among them).</summary>
+    SecondFault,
+
+    /// <summary>The base was not at rest within <c>safety.controlled_stop_time</c>.</summary>
+    Timeout,
+
+    /// <summary>The legs did not reach the rest pose within <c>safety.rest_time</c> and a grace period; torque was removed where they were.</summary>
+    RestNotReached,
+}
