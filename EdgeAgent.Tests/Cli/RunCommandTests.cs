@@ -8,10 +8,7 @@ namespace EdgeAgent.Tests.Cli;
 public sealed class RunCommandTests
 {
     private const int SigTerm = 15;
-    // A hypervisor can stall a CI machine's vCPU for milliseconds (seen here: 5 ms). On a robot that trips the
-    // overrun safety, as it should; these tests are about rates and the summary, so they tolerate it.
-    private static readonly Dictionary<string, string> TolerateVmStalls = new() { ["EDGEAGENT__SAFETY__OVERRUN_LIMIT"] = "200" };
-
+    private const int ControlledStopSettle = 250;
     private string _dir = null!;
 
     [SetUp]
@@ -24,7 +21,7 @@ public sealed class RunCommandTests
     public void Run_ThreeSecondsOnSim_LoopsAtRateAndSummaryValid()
     {
         string summary = Path.Combine(_dir, "summary.json");
-        using var agent = AgentProcess.Start(TolerateVmStalls, "run", "--config", RepoPaths.DefaultConfig, "--duration", "3s", "--summary", summary);
+        using var agent = AgentProcess.Start("run", "--config", RepoPaths.DefaultConfig, "--duration", "3s", "--summary", summary);
 
         int exit = agent.WaitForExit(TimeSpan.FromSeconds(60));
 
@@ -35,10 +32,14 @@ public sealed class RunCommandTests
         JsonElement balance = root.GetProperty("balance");
         Assert.Multiple(() =>
         {
-            Assert.That(motor.GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(2).Percent);
-            Assert.That(balance.GetProperty("rate_hz").GetDouble(), Is.EqualTo(100.0).Within(2).Percent);
-            Assert.That(motor.GetProperty("ticks").GetInt64(), Is.InRange(2900, 3100));
-            Assert.That(balance.GetProperty("ticks").GetInt64(), Is.InRange(290, 310));
+            // Loose bounds: a loaded 2-core VM stalls for milliseconds; timing quality is a benchmark, not a test.
+            Assert.That(motor.GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(5).Percent);
+            Assert.That(balance.GetProperty("rate_hz").GetDouble(), Is.EqualTo(100.0).Within(5).Percent);
+            // The loops run for the 3 s and then through the shutdown stop (category 1: settle, lower, torque off).
+            double seconds = root.GetProperty("duration_s").GetDouble();
+            Assert.That(seconds, Is.GreaterThan(3.0));
+            Assert.That(motor.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 1000).Within(5).Percent);
+            Assert.That(balance.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 100).Within(5).Percent);
             foreach (string field in new[] { "p50_us", "p99_us", "p999_us", "max_us" })
             {
                 Assert.That(motor.GetProperty("wakeup_error").GetProperty(field).GetDouble(), Is.GreaterThanOrEqualTo(0), field);
@@ -57,7 +58,7 @@ public sealed class RunCommandTests
     public void Run_Sigterm_SafeStopThenExitZero()
     {
         string summary = Path.Combine(_dir, "summary.json");
-        using var agent = AgentProcess.Start(TolerateVmStalls, "run", "--config", RepoPaths.DefaultConfig, "--summary", summary);
+        using var agent = AgentProcess.Start("run", "--config", RepoPaths.DefaultConfig, "--summary", summary);
         Assert.That(agent.WaitForOutput("Loops running", TimeSpan.FromSeconds(30)), Is.True, agent.Stderr + agent.Stdout);
 
         agent.Signal(SigTerm);
@@ -68,9 +69,14 @@ public sealed class RunCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(exit, Is.Zero);
-            Assert.That(agent.Stdout, Does.Contain("safe stop"));
+            Assert.That(agent.Stdout, Does.Contain("shutdown stop done (category1, ended torque_off"));
             Assert.That(safety.GetProperty("final_state").GetString(), Is.EqualTo("SAFE_STOP"));
             Assert.That(safety.GetProperty("trips").GetProperty("requested").GetInt64(), Is.EqualTo(1));
+            Assert.That(safety.GetProperty("stop_phase").GetString(), Is.EqualTo("torque_off"), "SIGTERM: category 1, at rest, lowered, torque off");
+            Assert.That(safety.GetProperty("escalations").GetProperty("timeout").GetInt64(), Is.Zero);
+            Assert.That(safety.GetProperty("escalations").GetProperty("second_fault").GetInt64(), Is.Zero);
+            Assert.That(safety.GetProperty("safe_writes").GetInt64(), Is.GreaterThanOrEqualTo(5));
+            Assert.That(safety.GetProperty("shutdown_stop_ms").GetDouble(), Is.GreaterThan(ControlledStopSettle + 1000), "settle, then the 1.5 s lowering");
         });
     }
 }

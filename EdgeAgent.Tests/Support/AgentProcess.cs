@@ -7,12 +7,14 @@ namespace EdgeAgent.Tests.Support;
 internal sealed partial class AgentProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly string? _ownSpill;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private AgentProcess(Process process)
+    private AgentProcess(Process process, string? ownSpill)
     {
         _process = process;
+        _ownSpill = ownSpill;
         _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
         _process.BeginOutputReadLine();
@@ -60,13 +62,21 @@ internal sealed partial class AgentProcess : IDisposable
             info.Environment[key] = value;
         }
 
+        // Never the real spill (/var/lib/edge-agent/spill, ~/.local/state): a test that names none gets its own.
+        string? ownSpill = null;
+        if (!environment.Keys.Any(k => string.Equals(k, "EDGEAGENT__SPILL__DIRECTORY", StringComparison.OrdinalIgnoreCase)))
+        {
+            ownSpill = Directory.CreateTempSubdirectory("edge-agent-proc-spill-").FullName;
+            info.Environment["EDGEAGENT__SPILL__DIRECTORY"] = ownSpill;
+        }
+
         info.ArgumentList.Add(agent);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start edge-agent"));
+        return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start edge-agent"), ownSpill);
     }
 
     /// <summary>Waits for the process to exit; kills it (this PID only) if it outlives the timeout.</summary>
@@ -116,6 +126,10 @@ internal sealed partial class AgentProcess : IDisposable
         }
 
         _process.Dispose();
+        if (_ownSpill is not null && Directory.Exists(_ownSpill))
+        {
+            Directory.Delete(_ownSpill, recursive: true);
+        }
     }
 
     private static string DotnetHost() =>

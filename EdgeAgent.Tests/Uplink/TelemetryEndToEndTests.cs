@@ -20,7 +20,7 @@ public sealed class TelemetryEndToEndTests
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
     [Test]
-    public async Task Run_TenSecondsAtOneKilohertz_CompleteInOrderNoDuplicates()
+    public async Task Run_TenSecondsAtOneKilohertz_CompleteInSeqOrderNoDuplicates()
     {
         string received = Path.Combine(_dir, "received.jsonl");
         await using var receiver = await StartReceiverAsync(0, received);
@@ -40,8 +40,11 @@ public sealed class TelemetryEndToEndTests
             Assert.That(stats.Samples, Is.EqualTo(sampled), "every sample reached the receiver");
             Assert.That(stats.Gaps, Is.Zero);
             Assert.That(stats.Duplicates, Is.Zero);
-            Assert.That(batches.Select(b => b.Seq), Is.EqualTo(Enumerable.Range(0, batches.Count).Select(i => (ulong)i)), "one line per batch, seq 0..N-1");
-            Assert.That(batches.SelectMany(b => b.MonotonicNs), Is.Ordered.Ascending.And.Unique, "samples in order across batches");
+            // What the uplink promises: every batch stored once, seq 0..N-1 without a hole, and the samples in
+            // order by (seq, index). Arrival order is not promised: a backlog after a stall is sent up to 16
+            // calls at a time, and the receiver keys by seq.
+            Assert.That(batches.Select(b => b.Seq).Order(), Is.EqualTo(Enumerable.Range(0, batches.Count).Select(i => (ulong)i)), "one line per batch, seq 0..N-1");
+            Assert.That(batches.OrderBy(b => b.Seq).SelectMany(b => b.MonotonicNs), Is.Ordered.Ascending.And.Unique, "samples in order by seq");
             Assert.That(telemetry.GetProperty("spilled").GetInt64(), Is.Zero, "a healthy upstream: no disk writes in on_failure mode");
         });
     }
@@ -129,7 +132,6 @@ public sealed class TelemetryEndToEndTests
         ["CLOUD_ENDPOINT"] = receiver.Address.ToString(),
         ["EDGEAGENT__SAMPLING__RATE_HZ"] = sampleRateHz,
         ["EDGEAGENT__SPILL__DIRECTORY"] = Path.Combine(_dir, "spill"),
-        ["EDGEAGENT__SAFETY__OVERRUN_LIMIT"] = "200",
         ["EDGEAGENT__UPLINK__BREAKER_BREAK_DURATION"] = "2s",
     };
 

@@ -23,12 +23,9 @@ internal static class ControlWarmup
         using var robot = new SimulatedRobot(HalFactory.SimOptionsFrom(options), clock);
 
         // The same control code, with a small ring: the warm-up's samples are thrown away.
-        var small = new AgentOptions
-        {
-            Robot = options.Robot, Hal = options.Hal, Motor = options.Motor, Balance = options.Balance, Timing = options.Timing,
-            Safety = options.Safety, Uplink = options.Uplink, Spill = options.Spill,
-            Sampling = new SamplingOptions { RateHz = options.Sampling.RateHz, RingCapacity = 64 },
-        };
+        var small = new AgentOptions();
+        AgentOptions.CopySections(options, small);
+        small.Sampling = new SamplingOptions { RateHz = options.Sampling.RateHz, RingCapacity = 64 };
         var parts = new ControlParts(small, robot);
         robot.Start(CancellationToken.None);
         var runner = new SimulatedTimeRunner(parts, clock, clock.AdvanceTo);
@@ -37,8 +34,9 @@ internal static class ControlWarmup
             runner.Step();
         }
 
+        // A whole controlled stop too (stopping, lowering, torque off), so a real stop's first ticks are warm.
         parts.Safety.RequestStop();
-        for (int k = 0; k < 10; k++)
+        for (int k = 0; k < 20_000 && parts.Safety.Phase != Safety.StopPhase.TorqueOff; k++)
         {
             runner.Step();
         }

@@ -72,7 +72,7 @@ internal static class SpillDirectoryScanner
         foreach (string path in System.IO.Directory.EnumerateFiles(directory))
         {
             string name = Path.GetFileName(path);
-            if (name is SpillAckFile.FileName or SpillAckFile.TempFileName)
+            if (name is SpillAckFile.FileName or SpillAckFile.TempFileName or SpillDirectoryLock.FileName)
             {
                 continue;
             }

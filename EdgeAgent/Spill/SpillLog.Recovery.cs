@@ -21,7 +21,19 @@ internal sealed partial class SpillLog
         ArgumentNullException.ThrowIfNull(time);
         string directory = SpillPaths.Resolve(options.Directory);
         PrepareDirectory(directory);
-        var log = new SpillLog(options, directory, logger, time);
+        SpillDirectoryLock held = SpillDirectoryLock.Acquire(directory);
+        SpillLog log;
+        try
+        {
+            log = new SpillLog(options, directory, logger, time);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+
+        log._lock = held;
         try
         {
             lock (log._gate)

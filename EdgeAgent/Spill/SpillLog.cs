@@ -43,6 +43,7 @@ internal sealed partial class SpillLog : IDisposable
     private bool _directoryDirty;
     private bool _timerArmed;
     private bool _disposed;
+    private SpillDirectoryLock? _lock;
 
     private ulong _nextSegmentNumber;
     private ulong _nextOrdinal;
@@ -267,6 +268,8 @@ internal sealed partial class SpillLog : IDisposable
         _timer.Dispose();
         _writer?.Dispose();
         _writer = null;
+        _lock?.Dispose();
+        _lock = null;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         foreach ((_, TaskCompletionSource done) in _waiters)

@@ -26,7 +26,6 @@ public sealed class Ros2EndToEndTests
             ["ROS_DOMAIN_ID"] = ((Environment.ProcessId % 100) + 101).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["EDGEAGENT__HAL__DRIVER"] = "ros2",
             ["EDGEAGENT__SPILL__DIRECTORY"] = Path.Combine(_dir, "spill"),
-            ["EDGEAGENT__SAFETY__OVERRUN_LIMIT"] = "200",
         };
     }
 
