@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what it needs on Debian/Ubuntu (as root), then `dotnet test`.
+#   Cyclone DDS (libddsc, headers, idlc) and a C compiler: the ROS 2 HAL's tests build C peers with idlc and
+#   talk to them over loopback DDS. cyclictest (rt-tests): `diagnose timing`. stress-ng: the timing benchmark.
+# Usage: scripts/test.sh [dotnet test arguments, e.g. --filter Category!=Stress]
+# Not root, or no apt-get: it says what is missing and runs the tests anyway (those that need it fail, naming it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v cyclictest >/dev/null 2>&1 || packages+=(rt-tests)
+command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
+[ -e /usr/include/dds/dds.h ] || packages+=(cyclonedds-dev)
+ldconfig -p 2>/dev/null | grep -q 'libddsc\.so' || packages+=(libddsc0debian)
+command -v idlc >/dev/null 2>&1 || packages+=(cyclonedds-tools)
+command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
+
+if [ "${#packages[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing ${packages[*]}" >&2
+    apt-get update -qq || echo "test.sh: apt-get update failed; trying the install anyway" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" \
+      || echo "test.sh: could not install ${packages[*]}; the tests that need them will fail naming them" >&2
+  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ -t 0 ]; then
+    echo "test.sh: installing ${packages[*]} with sudo" >&2
+    sudo apt-get update -qq || true
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" \
+      || echo "test.sh: could not install ${packages[*]}; the tests that need them will fail naming them" >&2
+  else
+    echo "test.sh: missing ${packages[*]}; install them (apt-get install ${packages[*]}) or run this as root" >&2
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# EdgeAgent.Tests/test.runsettings writes TestResults/results.trx.
+exec dotnet test EdgeAgent.sln -c Release "$@"
