@@ -18,6 +18,7 @@ public class ControlTickBenchmarks
 {
     private SimulatedTimeRunner _runner = null!;
     private MotorController _controller = null!;
+    private MotorGains _gains = null!;
     private RobotState _state = null!;
     private JointCommands _commands = null!;
     private double[] _positionRef = null!;
@@ -37,7 +38,8 @@ public class ControlTickBenchmarks
             _runner.Step();
         }
 
-        _controller = new MotorController(MotorGains.From(options.Robot, options.Motor));
+        _gains = MotorGains.From(options.Robot, options.Motor);
+        _controller = new MotorController(options.Robot.Joints.Count);
         _state = new RobotState(options.Robot.Joints.Count);
         _commands = new JointCommands(options.Robot.Joints.Count);
         _positionRef = options.Robot.Joints.Select(j => j.Home + 0.01).ToArray();
@@ -45,7 +47,7 @@ public class ControlTickBenchmarks
     }
 
     [Benchmark]
-    public void MotorControllerCompute() => _controller.Compute(_state, _positionRef, _zeros, _zeros, 0.001, _commands);
+    public void MotorControllerCompute() => _controller.Compute(_gains, _state, _positionRef, _zeros, _zeros, 0.001, _commands);
 
     [Benchmark]
     public void MotorTickWithSimulatedRobot() => _runner.Step();

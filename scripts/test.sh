@@ -32,5 +32,8 @@ if [ "${#packages[@]}" -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The whole solution first: `dotnet test` builds only the test project and what it references, so a
+# benchmark that no longer compiles would otherwise go unnoticed.
+dotnet build EdgeAgent.sln -c Release -nologo -v quiet
 # EdgeAgent.Tests/test.runsettings writes TestResults/results.trx.
 exec dotnet test EdgeAgent.sln -c Release "$@"

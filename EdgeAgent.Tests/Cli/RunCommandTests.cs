@@ -76,6 +76,7 @@ public sealed class RunCommandTests
             Assert.That(safety.GetProperty("escalations").GetProperty("timeout").GetInt64(), Is.Zero);
             Assert.That(safety.GetProperty("escalations").GetProperty("second_fault").GetInt64(), Is.Zero);
             Assert.That(safety.GetProperty("safe_writes").GetInt64(), Is.GreaterThanOrEqualTo(5));
+            Assert.That(safety.GetProperty("max_tilt_deg").GetDouble(), Is.GreaterThan(0).And.LessThan(10), "upright through the run and the stop (limit 25°)");
             Assert.That(safety.GetProperty("shutdown_stop_ms").GetDouble(), Is.GreaterThan(ControlledStopSettle + 1000), "settle, then the 1.5 s lowering");
         });
     }

@@ -71,6 +71,8 @@ public sealed class AgentConfigLoaderMalformedTests
         yield return Case("EndpointNotHttp", ValidWith("endpoint: \"\"", "endpoint: ftp://ingest.example.com"), "uplink.endpoint", 42, "http:// or https://");
         yield return Case("EndpointRelative", ValidWith("endpoint: \"\"", "endpoint: ingest.example.com"), "uplink.endpoint", 42, "https://ingest.example.com:443");
         yield return Case("MaxControlGapZero", ValidWith("rest_time: 1s", "max_control_gap: 0s"), "safety.max_control_gap", 36, "outside 1ms..10s");
+        yield return Case("MaxControlGapUnderFivePeriods", ValidWith("rest_time: 1s", "max_control_gap: 3ms"), "safety.max_control_gap", 36, "less than 5 motor periods at motor.rate_hz 1000");
+        yield return Case("MissedWindowUnderHundredPeriods", ValidWith("rest_time: 1s", "missed_period_window: 50ms"), "safety.missed_period_window", 36, "fewer than 100 motor periods");
         yield return Case("TiltFilterZero", ValidWith("tilt_filter_time_constant: 200ms", "tilt_filter_time_constant: 0ms"), "balance.tilt_filter_time_constant", 28, "positive");
     }
 

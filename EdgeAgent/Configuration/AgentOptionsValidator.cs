@@ -33,7 +33,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckGains(options, issues);
         CheckBalance(options, issues);
         CheckTiming(options, issues);
-        CheckSafety(options.Safety, issues);
+        CheckSafety(options, issues);
         CheckUplink(options.Uplink, issues);
         CheckSampling(options, issues);
         CheckSpill(options.Spill, issues);
@@ -41,6 +41,12 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     }
 
     private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The smallest <c>safety.max_control_gap</c>, in motor periods.</summary>
+    private const int MinGapPeriods = 5;
+
+    /// <summary>The smallest <c>safety.missed_period_window</c>, in motor periods (ten buckets of ten).</summary>
+    private const int MinWindowPeriods = 100;
 
     private static string D(TimeSpan value) => ScalarConverter.FormatDuration(value);
 
@@ -210,8 +216,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
     }
 
-    private static void CheckSafety(SafetyOptions safety, List<ConfigIssue> issues)
+    private static void CheckSafety(AgentOptions options, List<ConfigIssue> issues)
     {
+        SafetyOptions safety = options.Safety;
         if (safety.BatteryCritical >= safety.BatteryLow)
         {
             issues.Add(new("safety.battery_critical", $"battery_critical ({F(safety.BatteryCritical)}) is not below battery_low ({F(safety.BatteryLow)})", "set battery_critical below battery_low, such as 0.03 and 0.15"));
@@ -221,10 +228,22 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             issues.Add(new("safety.missed_period_window", $"{D(safety.MissedPeriodWindow)} is outside 10ms..1m", "set a window such as 1s"));
         }
+        else if (options.Motor.RateHz > 0 && double.IsFinite(options.Motor.RateHz) && safety.MissedPeriodWindow.TotalSeconds * options.Motor.RateHz < MinWindowPeriods)
+        {
+            // The window is counted in ten buckets; fewer than ten periods per bucket cannot resolve a share.
+            var least = TimeSpan.FromSeconds(MinWindowPeriods / options.Motor.RateHz);
+            issues.Add(new("safety.missed_period_window", $"{D(safety.MissedPeriodWindow)} holds fewer than {MinWindowPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)}", $"set at least {D(least)}, such as 1s"));
+        }
 
         if (safety.MaxControlGap < TimeSpan.FromMilliseconds(1) || safety.MaxControlGap > TimeSpan.FromSeconds(10))
         {
             issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is outside 1ms..10s", "set the longest stall the base can ride out, such as 50ms"));
+        }
+        else if (options.Motor.RateHz > 0 && double.IsFinite(options.Motor.RateHz) && safety.MaxControlGap.TotalSeconds * options.Motor.RateHz < MinGapPeriods)
+        {
+            // Two writes are a motor period apart on a perfect clock: a limit of a few periods trips on ordinary jitter.
+            var least = TimeSpan.FromSeconds(MinGapPeriods / options.Motor.RateHz);
+            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is less than {MinGapPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)} ({D(least)}); every ordinary wake-up delay would stop the robot", $"set at least {D(least)}, or the longest stall the base can ride out, such as 50ms"));
         }
 
         if (safety.ControlledStopTime < TimeSpan.FromMilliseconds(100) || safety.ControlledStopTime > TimeSpan.FromMinutes(1))

@@ -19,6 +19,7 @@ internal sealed class BalanceLoop : ILoopBody
     private long _ticks;
     private long _noInput;
     private double _lastTilt;
+    private double _maxAbsTilt;
     private long _anchoredStop;
 
     /// <summary>Initializes a new instance of the <see cref="BalanceLoop"/> class.</summary>
@@ -41,6 +42,9 @@ internal sealed class BalanceLoop : ILoopBody
 
     /// <summary>Gets the filtered tilt of the last tick (rad).</summary>
     public double EstimatedTilt => Volatile.Read(ref _lastTilt);
+
+    /// <summary>Gets the largest filtered tilt magnitude seen while the base was under control, stops included (rad).</summary>
+    public double MaxAbsTilt => Volatile.Read(ref _maxAbsTilt);
 
     /// <inheritdoc/>
     void ILoopBody.Tick(in LoopTick tick) => Tick(tick.WakeNs);
@@ -75,7 +79,12 @@ internal sealed class BalanceLoop : ILoopBody
         }
 
         double acceleration = _controller.Compute(_tuning.Current.Balance, input, dt);
-        Volatile.Write(ref _lastTilt, _controller.EstimatedTilt);
+        double tilt = _controller.EstimatedTilt;
+        Volatile.Write(ref _lastTilt, tilt);
+        if (Math.Abs(tilt) > _maxAbsTilt)
+        {
+            Volatile.Write(ref _maxAbsTilt, Math.Abs(tilt));
+        }
         _toMotor.Publish(new BalanceCommand(nowNs, input.VelocityMps, acceleration, _controller.EstimatedTilt));
     }
 }

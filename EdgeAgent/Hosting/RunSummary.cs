@@ -117,6 +117,7 @@ internal static class RunSummary
         json.WriteNumber("resets_refused", safety.ResetsRefused);
         json.WriteNumber("longest_control_gap_ms", Math.Round(safety.Stalls.LongestGapNs / 1e6, 3));
         json.WriteNumber("longest_balance_gap_ms", Math.Round(safety.Stalls.LongestBalanceGapNs / 1e6, 3));
+        json.WriteNumber("max_tilt_deg", Math.Round(parts.BalanceLoop.MaxAbsTilt * 180.0 / Math.PI, 2));
         json.WriteStartObject("trips");
         foreach (SafetyCause cause in Enum.GetValues<SafetyCause>())
         {
