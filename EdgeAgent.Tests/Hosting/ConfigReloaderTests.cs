@@ -51,7 +51,7 @@ public sealed class ConfigReloaderTests
     public void ReloadNow_SafetyLimitsChanged_AppliedInTheSameSnapshot()
     {
         (ConfigReloader reloader, ControlParts parts) = Build();
-        Edit("  max_control_gap: 50ms", "  max_control_gap: 80ms");
+        Edit("  max_control_gap: 75ms", "  max_control_gap: 80ms");
         Edit("    overruns: category1", "    overruns: category2");
 
         bool applied = reloader.ReloadNow();

@@ -491,10 +491,10 @@ public sealed class SafetyOptions
 
     /// <summary>
     /// Gets or sets the longest gap between two command writes of the motor loop (and between two balance
-    /// commands) before the robot stops (cause <c>overruns</c>). The default value is 50 ms.
+    /// commands) before the robot stops (cause <c>overruns</c>). The default value is 75 ms.
     /// </summary>
     [LiveTunable]
-    public TimeSpan MaxControlGap { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MaxControlGap { get; set; } = TimeSpan.FromMilliseconds(75);
 
     /// <summary>
     /// Gets or sets the share of motor periods (0..1) that may be missed within <see cref="MissedPeriodWindow"/>
@@ -654,7 +654,7 @@ public sealed class SpillOptions
     [Range(131072L, 1L << 42)]
     public long QuotaBytes { get; set; } = 1L << 30;
 
-    /// <summary>Gets or sets how long appended batches may wait before a group commit (write + fsync). The default value is 50 ms.</summary>
+    /// <summary>Gets or sets how long appended batches may wait before a group commit (write + fsync). The default value is 75 ms.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Gets or sets how many appended bytes force a group commit. The default value is 1 MiB.</summary>

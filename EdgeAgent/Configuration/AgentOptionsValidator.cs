@@ -237,13 +237,13 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         if (safety.MaxControlGap < TimeSpan.FromMilliseconds(1) || safety.MaxControlGap > TimeSpan.FromSeconds(10))
         {
-            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is outside 1ms..10s", "set the longest stall the base can ride out, such as 50ms"));
+            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is outside 1ms..10s", "set the longest stall the base can ride out, such as 75ms"));
         }
         else if (options.Motor.RateHz > 0 && double.IsFinite(options.Motor.RateHz) && safety.MaxControlGap.TotalSeconds * options.Motor.RateHz < MinGapPeriods)
         {
             // Two writes are a motor period apart on a perfect clock: a limit of a few periods trips on ordinary jitter.
             var least = TimeSpan.FromSeconds(MinGapPeriods / options.Motor.RateHz);
-            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is less than {MinGapPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)} ({D(least)}); every ordinary wake-up delay would stop the robot", $"set at least {D(least)}, or the longest stall the base can ride out, such as 50ms"));
+            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is less than {MinGapPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)} ({D(least)}); every ordinary wake-up delay would stop the robot", $"set at least {D(least)}, or the longest stall the base can ride out, such as 75ms"));
         }
 
         if (safety.ControlledStopTime < TimeSpan.FromMilliseconds(100) || safety.ControlledStopTime > TimeSpan.FromMinutes(1))

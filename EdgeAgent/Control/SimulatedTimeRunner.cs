@@ -15,6 +15,7 @@ internal sealed class SimulatedTimeRunner
     private readonly int _balanceEvery;
     private long _nextTickNs;
     private long _index;
+    private bool _balanceLate;
 
     /// <summary>Initializes a new instance of the <see cref="SimulatedTimeRunner"/> class.</summary>
     /// <param name="parts">The control stack (its HAL must read the same simulated clock).</param>
@@ -51,13 +52,16 @@ internal sealed class SimulatedTimeRunner
     /// <summary>
     /// Stalls both loops for <paramref name="duration"/> (a hypervisor or the kernel took the CPU): the clock
     /// moves on, no tick runs, and the whole periods that passed are skipped and counted as missed, exactly as
-    /// <see cref="Timing.LoopThread"/> does after a late tick. The next tick runs at the first deadline after the stall.
+    /// <see cref="Timing.LoopThread"/> does after a late tick. The next tick runs at the first deadline after the stall;
+    /// a balance deadline that passed during the stall is run late on that tick, as the woken balance thread would.
     /// </summary>
     /// <param name="duration">How long nothing runs.</param>
     /// <returns>The periods missed.</returns>
     public long Stall(TimeSpan duration)
     {
         long missed = duration.Ticks * TimeSpan.NanosecondsPerTick / _periodNs;
+        long nextBalance = ((_index + _balanceEvery - 1) / _balanceEvery) * _balanceEvery;
+        _balanceLate |= missed > 0 && nextBalance < _index + missed;
         _nextTickNs += missed * _periodNs;
         _index += missed;
         Overruns += missed;
@@ -69,8 +73,9 @@ internal sealed class SimulatedTimeRunner
     {
         long now = _nextTickNs;
         _advanceClockTo(now);
-        if (_parts.BalanceEnabled && _index % _balanceEvery == 0)
+        if (_parts.BalanceEnabled && (_index % _balanceEvery == 0 || _balanceLate))
         {
+            _balanceLate = false;
             _parts.BalanceLoop.Tick(now);
         }
 

@@ -93,7 +93,7 @@ internal static class KernelReport
         string kind = facts.PreemptRt ? "PREEMPT_RT without isolated CPUs" : $"stock kernel ({facts.Preemption})";
         string where = facts.Hypervisor ? " under a hypervisor" : string.Empty;
         string expect = facts.Hypervisor
-            ? "expect stalls of 5-15 ms a few times a minute (the hypervisor deschedules the vCPU)"
+            ? "expect stalls of 5-15 ms a few times a minute and of 50-60 ms now and then (the hypervisor deschedules the vCPU)"
             : "expect stalls of up to a few ms under load";
         return string.Create(
             CultureInfo.InvariantCulture,
