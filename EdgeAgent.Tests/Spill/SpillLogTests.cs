@@ -155,6 +155,43 @@ public sealed class SpillLogTests : SpillTestBase
         });
     }
 
+    // Issue 8.1: in `always` mode each batch is appended, committed, sent and acknowledged before the next; the
+    // mark sat at the end of the active segment when it rolled and stopped there, so every later ack was kept
+    // only in memory and the next start resent everything after the first roll.
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Acknowledge_EachBatchBeforeTheNext_MarkFollowsAcrossRollsAndReopenHasNothingPending(bool commitEach)
+    {
+        var options = Options(segmentBytes: 16 << 10);
+        using (SpillLog log = Open(options))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                SpillPosition position = log.Append(Key(i), Payload(i));
+                if (commitEach)
+                {
+                    log.Commit();
+                }
+
+                log.Acknowledge(position);
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(log.Statistics.PendingRecords, Is.Zero);
+                Assert.That(log.AcknowledgedThrough, Is.GreaterThanOrEqualTo(log.CommittedThrough), "the mark is at the end of the log");
+                Assert.That(SegmentFiles(), Has.Length.EqualTo(1), "every sealed, wholly acknowledged segment is deleted");
+            });
+        }
+
+        using SpillLog reopened = Open(options);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Recovery.PendingRecords, Is.Zero, "nothing to resend after a clean stop");
+            Assert.That(ReadSeqs(reopened), Is.Empty);
+        });
+    }
+
     [Test]
     public void Acknowledge_Reopen_MarkSurvivesAndOutOfOrderAcksReplayed()
     {

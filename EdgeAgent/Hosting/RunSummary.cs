@@ -184,6 +184,23 @@ internal static class RunSummary
         json.WriteNumber("breaker_opened", c.BreakerOpened);
         json.WriteNumber("breaker_closed", c.BreakerClosed);
         json.WriteNumber("last_rtt_ms", Math.Round(c.LastRttMs, 3));
+        json.WriteNumber("spill_refused", spill.Refused);
+        json.WriteNumber("spill_unwritable_episodes", spill.UnwritableEpisodes);
+
+        // recovered + built = acked + dead_lettered + pending_memory + pending_spill + dropped_quota + dropped_disk_full + damaged
+        UplinkAccounting a = uplink.Accounting;
+        json.WriteStartObject("accounting");
+        json.WriteNumber("recovered", a.Recovered);
+        json.WriteNumber("built", a.Built);
+        json.WriteNumber("acked", a.Acked);
+        json.WriteNumber("dead_lettered", a.DeadLettered);
+        json.WriteNumber("pending_memory", a.PendingMemory);
+        json.WriteNumber("pending_spill", a.PendingSpill);
+        json.WriteNumber("dropped_quota", a.DroppedQuota);
+        json.WriteNumber("dropped_disk_full", a.DroppedDiskFull);
+        json.WriteNumber("damaged", a.Damaged);
+        json.WriteBoolean("balanced", a.Balanced);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

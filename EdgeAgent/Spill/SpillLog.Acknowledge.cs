@@ -16,13 +16,60 @@ internal sealed partial class SpillLog
         }
     }
 
-    /// <summary>Marks the record at <paramref name="position"/> acknowledged (unknown or settled positions are ignored).</summary>
+    /// <summary>
+    /// Claims a record for a send: the uplink holds the batch in memory (a live batch in <c>always</c> mode, or a
+    /// replay in flight). A claimed record is not handed out again, and if the quota deletes its segment it is not
+    /// counted as dropped until the claim ends: acknowledged (then it was delivered) or released (then it is lost).
+    /// </summary>
+    /// <param name="position">The record.</param>
+    public void Claim(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            _claimed.Add(position);
+        }
+    }
+
+    /// <summary>Gets a value indicating whether a send holds the record (see <see cref="Claim"/>).</summary>
+    /// <param name="position">The record.</param>
+    /// <returns><see langword="true"/> when claimed.</returns>
+    public bool IsClaimed(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            return _claimed.Contains(position) || _orphans.Contains(position);
+        }
+    }
+
+    /// <summary>Ends a claim without delivery: the record stays pending for the replay (or, if the quota deleted it meanwhile, is counted dropped now).</summary>
+    /// <param name="position">The record.</param>
+    public void Release(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            _claimed.Remove(position);
+            if (_orphans.Remove(position))
+            {
+                _droppedBatches++;
+            }
+        }
+    }
+
+    /// <summary>Marks the record at <paramref name="position"/> acknowledged and ends its claim (unknown or settled positions are ignored).</summary>
     /// <param name="position">A record position from <see cref="Append"/> or a cursor.</param>
     public void Acknowledge(SpillPosition position)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _claimed.Remove(position);
+            if (_orphans.Remove(position))
+            {
+                // Its segment went to the quota while the batch was on its way: delivered after all.
+                _acknowledged++;
+                return;
+            }
+
             int segmentIndex = FindSegment(position.Segment, exact: true);
             if (segmentIndex < 0)
             {
@@ -37,13 +84,12 @@ internal sealed partial class SpillLog
             }
 
             _acknowledged++;
-            if (segment.Number == _markSegment && index == _markIndex)
+            // The mark may wait at this record, or at the end of a segment that was active when the mark
+            // reached it and has rolled since: either way it moves on now (cheap when it cannot).
+            AdvanceMark();
+            if (MarkPosition() != _persistedMark)
             {
-                AdvanceMark();
-                if (MarkPosition() != _persistedMark)
-                {
-                    ArmTimer();
-                }
+                ArmTimer();
             }
         }
     }
@@ -215,7 +261,25 @@ internal sealed partial class SpillLog
                 continue;
             }
 
-            int dropped = oldest.Pending;
+            int dropped = 0;
+            foreach (SpillRecordSlot slot in oldest.Records)
+            {
+                if (slot.State != SpillSlotState.Pending)
+                {
+                    continue;
+                }
+
+                var position = new SpillPosition(oldest.Number, slot.Offset);
+                if (_claimed.Remove(position))
+                {
+                    _orphans.Add(position); // on its way: counted when its send ends
+                }
+                else
+                {
+                    dropped++;
+                }
+            }
+
             _droppedBatches += dropped;
             _droppedSegments++;
             SpillLogMessages.SegmentDropped(_logger, _options.QuotaBytes, oldest.Number, dropped, oldest.Length);

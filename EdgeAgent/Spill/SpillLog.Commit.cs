@@ -3,12 +3,20 @@ namespace EdgeAgent.Spill;
 /// <summary>Group commit and segment rolls.</summary>
 internal sealed partial class SpillLog
 {
+    /// <summary>How often an unwritable spill retries the disk.</summary>
+    internal static readonly TimeSpan UnwritableRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>The probe an unwritable spill with nothing buffered writes to test the disk.</summary>
+    internal const string ProbeFileName = "write-probe.tmp";
+
+    private const int ProbeBytes = 64 << 10;
+
     private void ArmTimer()
     {
         if (!_timerArmed)
         {
             _timerArmed = true;
-            _timer.Change(_options.CommitInterval, Timeout.InfiniteTimeSpan);
+            _timer.Change(_unwritable ? UnwritableRetry : _options.CommitInterval, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -22,15 +30,112 @@ internal sealed partial class SpillLog
                 return;
             }
 
+            if (_unwritable && _buffered == 0 && !Probe())
+            {
+                ArmTimer();
+                return;
+            }
+
+            _ = TryCommitLocked();
+        }
+    }
+
+    /// <summary>Commits; an I/O failure enters the unwritable state instead of throwing, a success leaves it.</summary>
+    private bool TryCommitLocked()
+    {
+        try
+        {
+            CommitLocked();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            EnterUnwritable(ex);
+            return false;
+        }
+
+        if (_unwritable)
+        {
+            LeaveUnwritable();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Disk full (or failing) is a state, not an error per commit: one warning, appends refused (the caller keeps
+    /// the batch in memory or counts it), what is buffered kept, waiters released (the uplink sends from memory),
+    /// and a retry every <see cref="UnwritableRetry"/>.
+    /// </summary>
+    private void EnterUnwritable(Exception ex)
+    {
+        if (!_unwritable)
+        {
+            _unwritable = true;
+            _unwritableEpisodes++;
+            _unwritableSince = _time.GetTimestamp();
+            _unwritableReason = ex.Message;
+            long free = FreeBytes();
+            SpillLogMessages.Unwritable(_logger, Directory, ex.Message, free, _options.QuotaBytes, _diskBytes, (long)UnwritableRetry.TotalMilliseconds);
+            _refusedAtEntry = _refused;
+        }
+
+        foreach ((_, TaskCompletionSource done) in _waiters)
+        {
+            done.TrySetResult();
+        }
+
+        _waiters.Clear();
+        ArmTimer();
+    }
+
+    private void LeaveUnwritable()
+    {
+        _unwritable = false;
+        double seconds = _time.GetElapsedTime(_unwritableSince).TotalSeconds;
+        long free = FreeBytes();
+        SpillLogMessages.Writable(_logger, Directory, seconds, _refused - _refusedAtEntry, free);
+        _unwritableReason = string.Empty;
+    }
+
+    /// <summary>Whether a probe file of <see cref="ProbeBytes"/> can be written, fsynced and deleted (an unwritable spill with nothing buffered).</summary>
+    private bool Probe()
+    {
+        string path = Path.Combine(Directory, ProbeFileName);
+        try
+        {
+            using (var probe = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                probe.Write(new byte[ProbeBytes]);
+                probe.Flush(flushToDisk: true);
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
             try
             {
-                CommitLocked();
+                File.Delete(path);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception deleteFailed) when (deleteFailed is IOException or UnauthorizedAccessException)
             {
-                SpillLogMessages.CommitFailed(_logger, Directory, ex);
-                ArmTimer();
+                // Nothing to do: the next probe overwrites it, recovery deletes it.
             }
+
+            return false;
+        }
+    }
+
+    private long FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(Directory).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return -1;
         }
     }
 
@@ -50,7 +155,17 @@ internal sealed partial class SpillLog
             }
             catch
             {
+                // Rewind (and cut a partial write) so the retry writes the same bytes at the same offset.
                 _writer!.Position = writtenBefore;
+                try
+                {
+                    _writer.SetLength(writtenBefore);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A torn tail at worst: recovery truncates it.
+                }
+
                 throw;
             }
 
@@ -111,5 +226,33 @@ internal sealed partial class SpillLog
             _markSegment = number;
             _markIndex = 0;
         }
+        else
+        {
+            // The segment just sealed may be wholly settled with the mark at its end: move the mark into the
+            // new segment (and delete the sealed one), or it would wait there for an ack that never comes.
+            AdvanceMark();
+        }
+    }
+
+    /// <summary>Settles the unacknowledged records still only in the commit buffer as lost; returns how many.</summary>
+    private long DropBuffered()
+    {
+        SpillSegment? active = Active;
+        if (active is null)
+        {
+            return 0;
+        }
+
+        long committedOffset = _committedThrough.Segment == active.Number ? _committedThrough.Offset : 0;
+        long lost = 0;
+        for (int i = 0; i < active.Records.Count; i++)
+        {
+            if (active.Records[i].Offset >= committedOffset && active.Settle(i, SpillSlotState.Dead))
+            {
+                lost++;
+            }
+        }
+
+        return lost;
     }
 }

@@ -33,8 +33,11 @@ internal sealed partial class SpillLog : IDisposable
     private readonly SpillOptions _options;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly TimeProvider _time;
     private readonly List<SpillSegment> _segments = [];
     private readonly List<(SpillPosition Position, TaskCompletionSource Done)> _waiters = [];
+    private readonly HashSet<SpillPosition> _claimed = [];
+    private readonly HashSet<SpillPosition> _orphans = [];
 
     private byte[] _buffer;
     private int _buffered;
@@ -67,6 +70,13 @@ internal sealed partial class SpillLog : IDisposable
     private long _quarantined;
     private long _tornTails;
     private long _diskBytes;
+    private long _refused;
+    private long _droppedDiskFull;
+    private bool _unwritable;
+    private string _unwritableReason = string.Empty;
+    private long _unwritableSince;
+    private long _unwritableEpisodes;
+    private long _refusedAtEntry;
 
     private SpillLog(SpillOptions options, string directory, ILogger logger, TimeProvider time)
     {
@@ -74,6 +84,7 @@ internal sealed partial class SpillLog : IDisposable
         _logger = logger;
         Directory = directory;
         _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.CommitBytes + (64 << 10), int.MaxValue / 2));
+        _time = time;
         _timer = time.CreateTimer(static state => ((SpillLog)state!).OnCommitTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Recovery = new SpillRecovery();
     }
@@ -108,6 +119,18 @@ internal sealed partial class SpillLog : IDisposable
         }
     }
 
+    /// <summary>Gets a value indicating whether the disk is full or failing: appends are refused until a retry succeeds.</summary>
+    public bool IsUnwritable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unwritable;
+            }
+        }
+    }
+
     /// <summary>Gets exact counters.</summary>
     public SpillStatistics Statistics
     {
@@ -132,6 +155,11 @@ internal sealed partial class SpillLog : IDisposable
                     QuarantinedFiles = _quarantined,
                     TornTailsTruncated = _tornTails,
                     PendingRecords = pending,
+                    Orphaned = _orphans.Count,
+                    Refused = _refused,
+                    DroppedDiskFull = _droppedDiskFull,
+                    Unwritable = _unwritable,
+                    UnwritableEpisodes = _unwritableEpisodes,
                     DiskBytes = _diskBytes,
                 };
             }
@@ -143,12 +171,27 @@ internal sealed partial class SpillLog : IDisposable
     /// <param name="payload">The serialized batch (opaque).</param>
     /// <returns>The record's position.</returns>
     /// <exception cref="ArgumentException">The record would exceed 64 MiB, or an id 65535 UTF-8 bytes.</exception>
-    /// <exception cref="IOException">A forced commit failed (the record stays buffered).</exception>
-    public SpillPosition Append(BatchKey key, ReadOnlySpan<byte> payload)
+    /// <exception cref="IOException">The spill cannot be written (disk full or failing): the batch was not kept.</exception>
+    public SpillPosition Append(BatchKey key, ReadOnlySpan<byte> payload) =>
+        TryAppend(key, payload, out SpillPosition position)
+            ? position
+            : throw new IOException($"The spill {Directory} cannot be written ({_unwritableReason}); the batch was not kept.");
+
+    /// <summary>
+    /// Appends a batch unless the spill cannot be written (disk full or failing; see <see cref="IsUnwritable"/>):
+    /// then nothing is buffered and the caller keeps the batch elsewhere or counts it lost.
+    /// </summary>
+    /// <param name="key">The batch key.</param>
+    /// <param name="payload">The serialized batch (opaque).</param>
+    /// <param name="position">The record's position, when appended.</param>
+    /// <returns><see langword="true"/> when appended.</returns>
+    /// <exception cref="ArgumentException">The record would exceed 64 MiB, or an id 65535 UTF-8 bytes.</exception>
+    public bool TryAppend(BatchKey key, ReadOnlySpan<byte> payload, out SpillPosition position)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            position = default;
             CacheIds(key);
             long length = SpillRecordCodec.RecordLength(_robotUtf8.Length, _bootUtf8.Length, payload.Length);
             if (length > SpillRecordCodec.MaxRecordBytes)
@@ -156,65 +199,94 @@ internal sealed partial class SpillLog : IDisposable
                 throw new ArgumentException($"A spill record holds at most {SpillRecordCodec.MaxRecordBytes} bytes; this batch needs {length}.", nameof(payload));
             }
 
+            if (_unwritable)
+            {
+                _refused++;
+                return false;
+            }
+
             int recordLength = (int)length;
-            SpillSegment? active = Active;
-            if (active is null || (active.Records.Count > 0 && active.Length + recordLength > _options.SegmentBytes))
+            try
             {
-                Roll();
+                SpillSegment? active = Active;
+                if (active is null || (active.Records.Count > 0 && active.Length + recordLength > _options.SegmentBytes))
+                {
+                    Roll();
+                }
+
+                if (_diskBytes + recordLength > _options.QuotaBytes)
+                {
+                    MakeRoomSlow(recordLength);
+                }
+
+                if (_buffered + recordLength > _buffer.Length)
+                {
+                    GrowOrCommitSlow(recordLength);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                EnterUnwritable(ex);
+                _refused++;
+                return false;
             }
 
-            if (_diskBytes + recordLength > _options.QuotaBytes)
+            if (_unwritable || Active is null)
             {
-                MakeRoomSlow(recordLength);
+                _refused++;
+                return false;
             }
 
-            if (_buffered + recordLength > _buffer.Length)
-            {
-                GrowOrCommitSlow(recordLength);
-            }
-
-            active = Active!;
-            var position = new SpillPosition(active.Number, active.Length);
+            SpillSegment target = Active!;
+            position = new SpillPosition(target.Number, target.Length);
             SpillRecordCodec.WriteRecord(_buffer.AsSpan(_buffered), _nextOrdinal++, _robotUtf8, _bootUtf8, key.Seq, payload);
-            active.Records.Add(new SpillRecordSlot { Offset = position.Offset, Length = recordLength });
-            active.Length += recordLength;
+            target.Records.Add(new SpillRecordSlot { Offset = position.Offset, Length = recordLength });
+            target.Length += recordLength;
             _buffered += recordLength;
             _bufferedRecords++;
             _diskBytes += recordLength;
             _appended++;
             if (_buffered >= _options.CommitBytes)
             {
-                CommitLocked();
+                TryCommitLocked();
             }
             else
             {
                 ArmTimer();
             }
 
-            return position;
+            return true;
         }
     }
 
-    /// <summary>Writes and fsyncs everything appended, and persists the acknowledgement mark when it moved.</summary>
-    public void Commit()
+    /// <summary>
+    /// Writes and fsyncs everything appended, and persists the acknowledgement mark when it moved. When the disk
+    /// is full (or failing) this does not throw: the spill enters the unwritable state, keeps what is buffered and
+    /// retries at a bounded rate.
+    /// </summary>
+    /// <returns><see langword="true"/> when everything appended is durable.</returns>
+    public bool Commit()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            CommitLocked();
+            return TryCommitLocked();
         }
     }
 
-    /// <summary>Returns a task that completes when the record at <paramref name="position"/> is durable.</summary>
+    /// <summary>
+    /// Returns a task that completes when the record at <paramref name="position"/> is durable, or when the spill
+    /// becomes unwritable (the record stays buffered and is retried; the caller sends it from memory meanwhile).
+    /// </summary>
     /// <param name="position">A position returned by <see cref="Append"/>.</param>
     /// <returns>The task (completed already when durable; faulted if the log is disposed first).</returns>
     public Task WhenDurable(SpillPosition position)
     {
         lock (_gate)
         {
-            if (position < _committedThrough)
+            if (position < _committedThrough || _unwritable)
             {
-                return Task.CompletedTask;
+                return Task.CompletedTask; // durable, or cannot be made durable now: the caller sends from memory
             }
 
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -234,13 +306,12 @@ internal sealed partial class SpillLog : IDisposable
                 return;
             }
 
-            try
+            if (!TryCommitLocked() && _bufferedRecords > 0)
             {
-                CommitLocked();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                SpillLogMessages.CloseFailed(_logger, Directory, ex);
+                // The disk stayed full to the end: what is only in the commit buffer cannot be kept.
+                long lost = DropBuffered();
+                _droppedDiskFull += lost;
+                SpillLogMessages.LostAtClose(_logger, Directory, lost, _unwritableReason);
             }
 
             Close();
@@ -265,6 +336,9 @@ internal sealed partial class SpillLog : IDisposable
     private void Close()
     {
         _disposed = true;
+        _droppedBatches += _orphans.Count; // claimed when their segment was dropped, and never settled
+        _orphans.Clear();
+        _claimed.Clear();
         _timer.Dispose();
         _writer?.Dispose();
         _writer = null;
@@ -304,9 +378,9 @@ internal sealed partial class SpillLog : IDisposable
 
     private void GrowOrCommitSlow(int recordLength)
     {
-        if (_buffered > 0)
+        if (_buffered > 0 && !TryCommitLocked())
         {
-            CommitLocked();
+            return; // unwritable: the caller refuses the record
         }
 
         if (recordLength > _buffer.Length)

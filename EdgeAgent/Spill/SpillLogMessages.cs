@@ -23,15 +23,18 @@ internal static partial class SpillLogMessages
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Spill quota of {QuotaBytes} bytes reached: oldest segment {Segment} deleted with {Dropped} unacknowledged batches ({Bytes} bytes)")]
     public static partial void SegmentDropped(ILogger logger, long quotaBytes, ulong segment, int dropped, long bytes);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "Spill {Directory}: commit failed; the batches stay buffered and the commit is retried")]
-    public static partial void CommitFailed(ILogger logger, string directory, Exception exception);
-
     [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Spill segment {Segment}: the record at offset {Offset} is damaged ({Status}) when read back; skipped")]
     public static partial void CorruptRecordRead(ILogger logger, ulong segment, long offset, SpillDecodeStatus status);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Spill file {Path} could not be quarantined or removed; it is ignored")]
     public static partial void FileIgnored(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "Spill {Directory}: closing failed")]
-    public static partial void CloseFailed(ILogger logger, string directory, Exception exception);
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Spill {Directory} cannot be written ({Reason}): {FreeBytes} bytes free on its filesystem, quota {QuotaBytes} bytes, {SpillBytes} bytes in the spill. New batches are delivered from memory or counted as dropped (disk_full) until a retry (every {RetryMs} ms) succeeds; free space on that filesystem or lower spill.quota_bytes")]
+    public static partial void Unwritable(ILogger logger, string directory, string reason, long freeBytes, long quotaBytes, long spillBytes, long retryMs);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Spill {Directory} is writable again after {Seconds:F1} s; {Refused} batches were refused meanwhile (delivered from memory or counted as dropped); {FreeBytes} bytes free")]
+    public static partial void Writable(ILogger logger, string directory, double seconds, long refused, long freeBytes);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Spill {Directory}: {Records} batches still in the commit buffer could not be written at close ({Reason}) and are counted as dropped (disk_full)")]
+    public static partial void LostAtClose(ILogger logger, string directory, long records, string reason);
 }

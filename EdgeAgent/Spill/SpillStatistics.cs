@@ -30,6 +30,21 @@ internal readonly record struct SpillStatistics
     /// <summary>Gets the records neither acknowledged, dropped nor found corrupt.</summary>
     public long PendingRecords { get; init; }
 
+    /// <summary>Gets the claimed records whose segment the quota deleted while their send was under way (held only in memory now).</summary>
+    public int Orphaned { get; init; }
+
+    /// <summary>Gets the appends refused because the spill could not be written (the caller kept or counted the batch).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>Gets the appended records lost at close because the disk stayed full (they were only in the commit buffer).</summary>
+    public long DroppedDiskFull { get; init; }
+
+    /// <summary>Gets a value indicating whether the spill is unwritable (disk full or failing) now.</summary>
+    public bool Unwritable { get; init; }
+
+    /// <summary>Gets the times the spill became unwritable.</summary>
+    public long UnwritableEpisodes { get; init; }
+
     /// <summary>Gets the bytes of every segment, including appended bytes not yet written.</summary>
     public long DiskBytes { get; init; }
 }

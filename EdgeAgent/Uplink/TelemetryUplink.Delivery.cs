@@ -109,6 +109,13 @@ internal sealed partial class TelemetryUplink
             switch (outcome.Result)
             {
                 case SendResult.Acked:
+                    _acked++;
+                    if (_failedSends > 0)
+                    {
+                        UplinkLog.DeliveringAgain(_logger, _time.GetElapsedTime(_failingSince).TotalSeconds, _failedSends);
+                        _failedSends = 0;
+                    }
+
                     Acknowledge(batch);
                     if (replayed)
                     {
@@ -118,7 +125,12 @@ internal sealed partial class TelemetryUplink
                     batch.Release();
                     break;
                 case SendResult.Rejected:
-                    DeadLetter.Append(batch.Key, batch.Payload.Span);
+                    _deadLettered++;
+                    if (!DeadLetter.TryAppend(batch.Key, batch.Payload.Span, out _))
+                    {
+                        UplinkLog.DeadLetterNotKept(_logger, batch.Key.Seq, DeadLetter.Directory);
+                    }
+
                     Counters.DeadLetteredOne();
                     UplinkLog.DeadLettered(_logger, batch.Key.RobotId, batch.Key.BootId, batch.Key.Seq, outcome.Status.StatusCode, outcome.Status.Detail);
                     Acknowledge(batch);
@@ -127,11 +139,18 @@ internal sealed partial class TelemetryUplink
                 default:
                     if (replayed)
                     {
+                        Spill.Release(batch.Position!.Value);
                         batch.Release();
                     }
                     else
                     {
-                        UplinkLog.SendFailed(_logger, $"{outcome.Status.StatusCode}: {outcome.Status.Detail}", 1);
+                        // An outage is one warning, not one per batch: the count is reported when delivery resumes.
+                        if (_failedSends++ == 0)
+                        {
+                            _failingSince = _time.GetTimestamp();
+                            UplinkLog.SendFailed(_logger, $"{outcome.Status.StatusCode}: {outcome.Status.Detail}");
+                        }
+
                         KeepForReplay(batch);
                     }
 
@@ -144,8 +163,11 @@ internal sealed partial class TelemetryUplink
     {
         if (batch.Position is { } position)
         {
-            _live.Remove(position);
             Spill.Acknowledge(position);
+        }
+        else
+        {
+            _memoryOnly--;
         }
     }
 
@@ -231,13 +253,14 @@ internal sealed partial class TelemetryUplink
         }
     }
 
-    /// <summary>The next backlog record that is not a live batch still on its way.</summary>
+    /// <summary>The next backlog record no send holds (not a live batch on its way, not a replay in flight); claims it.</summary>
     private bool NextReplayable(SpillCursor cursor, out SpillRecord record)
     {
         while (cursor.TryRead(out record))
         {
-            if (!_live.Contains(record.Position))
+            if (!Spill.IsClaimed(record.Position))
             {
+                Spill.Claim(record.Position);
                 return true;
             }
         }
@@ -263,6 +286,11 @@ internal sealed partial class TelemetryUplink
         }
         catch (OperationCanceledException)
         {
+            lock (_lock)
+            {
+                Spill.Release(record.Position);
+            }
+
             batch.Release();
             return false;
         }
@@ -336,13 +364,23 @@ internal sealed partial class TelemetryUplink
                 kept++;
             }
 
-            Spill.Commit();
-            DeadLetter.Commit();
+            _ = Spill.Commit();
+            _ = DeadLetter.Commit();
         }
 
         if (kept > 0)
         {
             UplinkLog.StoppedSpilled(_logger, kept);
+        }
+
+        UplinkAccounting ledger = Accounting;
+        if (ledger.Balanced)
+        {
+            UplinkLog.Stopped(_logger, ledger.ToString());
+        }
+        else
+        {
+            UplinkLog.AccountingImbalance(_logger, ledger.ToString());
         }
     }
 }

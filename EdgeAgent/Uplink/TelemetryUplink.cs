@@ -16,7 +16,9 @@
 // Stop: final drain of the ring and the partial batch, a short grace for in-flight sends, then everything
 // still in memory is spilled and the spill committed. Nothing promised is dropped without being counted.
 //
-// Locking: _lock guards the queue, the live set and the spill calls (SpillLog is also safe on its own).
+// Locking: _lock guards the queue and the spill calls (SpillLog is also safe on its own). A batch held in
+// memory whose record is in the spill (a live batch in `always` mode, a replay in flight) is claimed in the spill
+// (SpillLog.Claim): the replay skips it, and the quota counts it only when its send ends.
 // Invariant: every built batch ends in exactly one of: acked, spilled (replayed later or counted as dropped
 // by the quota), dead-lettered.
 using System.Buffers;
@@ -45,7 +47,6 @@ internal sealed partial class TelemetryUplink : IDisposable
     private readonly ArrayBufferWriter<byte> _encoded = new(64 * 1024);
     private readonly Lock _lock = new();
     private readonly LinkedList<PendingBatch> _queue = new();
-    private readonly HashSet<SpillPosition> _live = [];
     private readonly SemaphoreSlim _queued = new(0);
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
     private readonly CancellationTokenSource _sendCancel = new();
@@ -55,6 +56,17 @@ internal sealed partial class TelemetryUplink : IDisposable
     private ulong _nextSeq;
     private volatile bool _reopenCursor;
     private long _slowDownUntil;
+
+    // The ledger (UplinkAccounting), changed only under _lock.
+    private readonly long _recovered;
+    private long _built;
+    private long _acked;
+    private long _deadLettered;
+    private long _memoryOnly;
+    private long _droppedDiskFull;
+    private readonly long _damagedAtOpen;
+    private long _failedSends;
+    private long _failingSince;
 
     /// <summary>Initializes a new instance of the <see cref="TelemetryUplink"/> class and opens (recovers) the spill.</summary>
     /// <param name="options">The validated configuration.</param>
@@ -83,9 +95,12 @@ internal sealed partial class TelemetryUplink : IDisposable
             UplinkLog.FlightRecorder(logger, Spill.Directory, options.Spill.QuotaBytes >> 20);
         }
 
-        if (Spill.Statistics.PendingRecords > 0)
+        SpillStatistics opened = Spill.Statistics;
+        _recovered = opened.PendingRecords;
+        _damagedAtOpen = opened.CorruptRecordsSkipped;
+        if (_recovered > 0)
         {
-            UplinkLog.Backlog(logger, Spill.Statistics.PendingRecords);
+            UplinkLog.Backlog(logger, _recovered);
         }
     }
 
@@ -94,6 +109,30 @@ internal sealed partial class TelemetryUplink : IDisposable
 
     /// <summary>Gets the uplink counters.</summary>
     public UplinkCounters Counters { get; } = new();
+
+    /// <summary>Gets where every batch is now (see <see cref="UplinkAccounting"/>); exact at any moment.</summary>
+    public UplinkAccounting Accounting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                SpillStatistics spill = Spill.Statistics;
+                return new UplinkAccounting
+                {
+                    Recovered = _recovered,
+                    Built = _built,
+                    Acked = _acked,
+                    DeadLettered = _deadLettered,
+                    PendingMemory = _memoryOnly + spill.Orphaned,
+                    PendingSpill = spill.PendingRecords,
+                    DroppedQuota = spill.DroppedBatches,
+                    DroppedDiskFull = _droppedDiskFull + spill.DroppedDiskFull,
+                    Damaged = spill.CorruptRecordsSkipped - _damagedAtOpen,
+                };
+            }
+        }
+    }
 
     /// <summary>Gets the spill.</summary>
     public SpillLog Spill { get; }
@@ -194,21 +233,35 @@ internal sealed partial class TelemetryUplink : IDisposable
         var key = new BatchKey(_options.Robot.Id, BootId, seq);
         lock (_lock)
         {
+            _built++;
             if (_sender is null)
             {
-                Spill.Append(key, _encoded.WrittenSpan);
-                Counters.SpilledOne();
+                if (Spill.TryAppend(key, _encoded.WrittenSpan, out _))
+                {
+                    Counters.SpilledOne();
+                }
+                else
+                {
+                    _droppedDiskFull++; // flight recorder: the disk is the only place it could go
+                }
+
                 return;
             }
 
             SpillPosition? position = null;
-            if (_options.Spill.Mode == SpillMode.Always)
+            if (_options.Spill.Mode == SpillMode.Always && Spill.TryAppend(key, _encoded.WrittenSpan, out SpillPosition appended))
             {
-                position = Spill.Append(key, _encoded.WrittenSpan);
-                _live.Add(position.Value);
+                position = appended;
+                Spill.Claim(appended);
             }
 
+            // Without a record (on_failure mode, or the spill's disk is full) the batch lives only in memory.
             var batch = new PendingBatch(key, _encoded.WrittenSpan, position);
+            if (position is null)
+            {
+                _memoryOnly++;
+            }
+
             _queue.AddLast(batch);
             _queuedBytes += batch.Length;
             EnforceMemoryBudget();
@@ -239,13 +292,21 @@ internal sealed partial class TelemetryUplink : IDisposable
     {
         if (batch.Position is { } position)
         {
-            _live.Remove(position);
+            Spill.Release(position);
             _reopenCursor = true;
         }
         else
         {
-            batch.Position = Spill.Append(batch.Key, batch.Payload.Span);
-            Counters.SpilledOne();
+            _memoryOnly--;
+            if (Spill.TryAppend(batch.Key, batch.Payload.Span, out SpillPosition position2))
+            {
+                batch.Position = position2;
+                Counters.SpilledOne();
+            }
+            else
+            {
+                _droppedDiskFull++;
+            }
         }
 
         batch.Release();

@@ -24,8 +24,8 @@ internal static partial class UplinkLog
     [LoggerMessage(205, LogLevel.Error, "Batch {RobotId}/{BootId}/{Seq} rejected permanently ({Code}: {Detail}); moved to the dead-letter spill")]
     public static partial void DeadLettered(ILogger logger, string robotId, string bootId, ulong seq, StatusCode code, string detail);
 
-    [LoggerMessage(206, LogLevel.Warning, "Uplink send failed ({Status}); {Count} batch(es) kept in the spill for replay")]
-    public static partial void SendFailed(ILogger logger, string status, int count);
+    [LoggerMessage(206, LogLevel.Warning, "Uplink send failed ({Status}); this batch and the next that fail are kept for replay (one line when delivery resumes)")]
+    public static partial void SendFailed(ILogger logger, string status);
 
     [LoggerMessage(207, LogLevel.Information, "Replayed the spill backlog: {Replayed} batches since the upstream came back")]
     public static partial void BacklogDrained(ILogger logger, long replayed);
@@ -38,4 +38,16 @@ internal static partial class UplinkLog
 
     [LoggerMessage(210, LogLevel.Information, "Spill recovered at start: {Pending} batch(es) waiting for replay")]
     public static partial void Backlog(ILogger logger, long pending);
+
+    [LoggerMessage(211, LogLevel.Error, "Batch {Seq} was rejected for good but could not be kept in the dead-letter spill {Directory} (its disk is full or failing); it is counted as dead-lettered")]
+    public static partial void DeadLetterNotKept(ILogger logger, ulong seq, string directory);
+
+    [LoggerMessage(212, LogLevel.Information, "Uplink delivering again after {Seconds:F1} s of failed sends; {Failed} batch(es) failed meanwhile and were kept for replay")]
+    public static partial void DeliveringAgain(ILogger logger, double seconds, long failed);
+
+    [LoggerMessage(213, LogLevel.Error, "Uplink accounting does not balance: {Ledger}. This is a bug; please report it with this line")]
+    public static partial void AccountingImbalance(ILogger logger, string ledger);
+
+    [LoggerMessage(214, LogLevel.Information, "Uplink stopped: {Ledger}")]
+    public static partial void Stopped(ILogger logger, string ledger);
 }
