@@ -111,6 +111,11 @@ internal static class SimulateCommand
                 CultureInfo.InvariantCulture,
                 $"edge-agent simulate: ROS 2 robot on domain {domain}, {node.JointNames.Count} joints at {rateHz} Hz: publishing {ros2.JointStatesTopic}, {ros2.ImuTopic}, {ros2.BatteryTopic}; efforts from {ros2.CommandTopic}; Ctrl-C to stop"));
             node.Start();
+            if (node.ReceivePriorityWarning is { } rxWarning)
+            {
+                await Console.Error.WriteLineAsync("edge-agent simulate: " + rxWarning).ConfigureAwait(false);
+            }
+
             long lastPublished = 0;
             long lastTicks = Environment.TickCount64;
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

@@ -83,12 +83,16 @@ internal sealed class ControlLoopsService : IHostedService, IDisposable
         HostingLog.Kernel(_logger, KernelReport.Describe(KernelReport.Read()));
         _parts.Hal.Start(cancellationToken);
         WaitForFirstMeasurement(cancellationToken);
+        if (_parts.Hal is EdgeAgent.Hal.Ros2.Ros2RobotHal { ReceivePriorityWarning: { } rxWarning })
+        {
+            HostingLog.SetupWarning(_logger, rxWarning);
+        }
         if (_options.Timing.LimitCpuIdle)
         {
             _idleLimit = CpuIdleLimit.TryHold(0, out string? warning);
             if (warning is not null)
             {
-                HostingLog.CpuIdleNotLimited(_logger, warning);
+                HostingLog.SetupWarning(_logger, warning);
             }
         }
 

@@ -42,6 +42,9 @@ internal static class HalFactory
             CommandQos = ros2.CommandQos,
             MaxMessageAge = ros2.MaxMessageAge,
             MaxFutureSkew = ros2.MaxFutureSkew,
+
+            // The receive path feeds the motor loop: one step below it (above the balance loop's default).
+            ReceivePriority = options.Timing.MotorPriority > 1 ? options.Timing.MotorPriority - 1 : 0,
         };
     }
 

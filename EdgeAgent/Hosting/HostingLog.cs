@@ -67,7 +67,7 @@ internal static partial class HostingLog
     public static partial void FirstMeasurement(ILogger logger, double milliseconds);
 
     [LoggerMessage(14, LogLevel.Warning, "{Warning}")]
-    public static partial void CpuIdleNotLimited(ILogger logger, string warning);
+    public static partial void SetupWarning(ILogger logger, string warning);
 
     [LoggerMessage(13, LogLevel.Warning, "Safe-stop reset requested by an operator (SIGUSR1)")]
     public static partial void ResetRequested(ILogger logger);

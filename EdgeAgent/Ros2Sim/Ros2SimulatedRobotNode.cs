@@ -67,6 +67,8 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     private double _tilt;
     private volatile bool _fallen;
     private bool _disposed;
+    private readonly LoopSettings _realtime;
+    private RealtimeReport? _realtimeReport;
 
     /// <summary>Initializes a new instance of the <see cref="Ros2SimulatedRobotNode"/> class: builds and starts the
     /// simulated robot from <c>hal.sim</c> and <c>robot.joints</c>, and creates the DDS entities.</summary>
@@ -84,6 +86,10 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
 
         RateHz = rateHz;
         _periodNs = (long)Math.Round(1e9 / rateHz);
+
+        // A robot's driver publishes from a real-time thread: the same SCHED_FIFO priority and memory locking as
+        // the agent's motor loop (best effort: without the privilege it runs at the normal scheduler and says so).
+        _realtime = new LoopSettings("ros2-sim", TimeSpan.FromTicks(_periodNs / 100), options.Timing.MotorPriority, -1, options.Timing.LockMemory, TimeSpan.Zero, options.Timing.TimerSlack);
         _batteryDivider = Math.Max(1, (int)Math.Round(rateHz / BatteryRateHz));
         _robot = new SimulatedRobot(HalFactory.SimOptionsFrom(options), MonotonicClock.Instance);
         _robot.Start(CancellationToken.None);
@@ -105,6 +111,7 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
         _batteryType = new DdsTopicDescriptor(Ros2TypeDescriptors.BatteryState);
         _commandType = new DdsTopicDescriptor(Ros2TypeDescriptors.Float64MultiArray);
         _participant = DdsParticipant.Create(domainId);
+        ReceivePriorityWarning = EdgeAgent.Hal.Ros2.ReceivePathPriority.Apply(options.Timing.MotorPriority, self: false, "ros2-sim");
         try
         {
             _jointStateWriter = DdsRawWriter.Create(_participant.CreateTopic(_jointStateType, Ros2Names.ToDdsTopic(ros2.JointStatesTopic)), Ros2Qos.SystemDefault);
@@ -197,8 +204,15 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
         _commandType.Dispose();
     }
 
+    /// <summary>Gets what SCHED_FIFO setting of Cyclone's receive threads (the command path) failed, or null.</summary>
+    public string? ReceivePriorityWarning { get; }
+
+    /// <summary>Gets what real-time settings the publishing thread is running with (once it runs).</summary>
+    public RealtimeReport? Realtime => Volatile.Read(ref _realtimeReport);
+
     private void Run()
     {
+        Volatile.Write(ref _realtimeReport, RealtimeSetup.Apply(_realtime));
         long next = MonotonicClock.Instance.NowNs;
         long tick = 0;
         while (!_stop)

@@ -55,6 +55,9 @@ public sealed class Ros2HalOptions
     /// <summary>Gets how long the receive thread sleeps when no reader had data. The default value is 0.2 ms.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromTicks(2_000);
 
+    /// <summary>Gets the SCHED_FIFO priority of the receive path (the HAL's receive thread and Cyclone's receive threads); 0 = the normal scheduler.</summary>
+    public int ReceivePriority { get; init; }
+
     /// <summary>The system wall clock in ns since the Unix epoch.</summary>
     public static long SystemWallClockNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 

@@ -73,6 +73,8 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     private DdsRawReader? _batteryReader;
     private DdsRawWriter? _writer;
     private Thread? _thread;
+    private string? _cyclonePriorityWarning;
+    private string? _rxPriorityWarning;
     private int _lifecycle;
     private bool _stopRequested;
     private long _sequence;
@@ -216,6 +218,7 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             throw;
         }
 
+        Volatile.Write(ref _cyclonePriorityWarning, ReceivePathPriority.Apply(_options.ReceivePriority, self: false, "ros2-hal-rx"));
         _thread = new Thread(ReceiveLoop)
         {
             IsBackground = true,
@@ -393,8 +396,12 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
         _participant = null;
     }
 
+    /// <summary>Gets what SCHED_FIFO setting of the receive path failed (null: applied, or not asked for).</summary>
+    public string? ReceivePriorityWarning => Volatile.Read(ref _rxPriorityWarning) ?? Volatile.Read(ref _cyclonePriorityWarning);
+
     private void ReceiveLoop()
     {
+        Volatile.Write(ref _rxPriorityWarning, ReceivePathPriority.Apply(_options.ReceivePriority, self: true, "ros2-hal-rx"));
         while (!Volatile.Read(ref _stopRequested))
         {
             int taken;

@@ -19,7 +19,7 @@ internal sealed class Ros2HalRig : IDisposable
     private readonly List<IDisposable> _owned = [];
     private long _wallNs = WallStartNs;
 
-    public Ros2HalRig(Ros2HalCommandMode mode = Ros2HalCommandMode.ForwardCommand)
+    public Ros2HalRig(Ros2HalCommandMode mode = Ros2HalCommandMode.ForwardCommand, int receivePriority = 0)
     {
         var prefix = "/ea_test_" + Guid.NewGuid().ToString("N")[..12];
         Options = new Ros2HalOptions
@@ -34,6 +34,7 @@ internal sealed class Ros2HalRig : IDisposable
             StateQos = "reliable:50",
             CommandQos = "reliable:50",
             WallClockNs = () => Volatile.Read(ref _wallNs),
+            ReceivePriority = receivePriority,
         };
         Hal = new Ros2RobotHal(Options, new FixedClock());
         Hal.Start(CancellationToken.None);

@@ -59,6 +59,33 @@ public class Ros2RobotHalTests
         Assert.That(state.Sequence, Is.EqualTo(2));
     }
 
+    // A busy machine starved the receive path at the normal scheduler (the motor loop saw stale data while the
+    // robot published on time): it runs SCHED_FIFO, the HAL's thread and Cyclone's receive threads alike.
+    [Test]
+    public void Start_WithReceivePriority_HalAndCycloneReceiveThreadsRunSchedFifo()
+    {
+        Assume.That(Environment.UserName == "root" || File.ReadAllText("/proc/self/status").Contains("CapEff:\t000001ffffffffff", StringComparison.Ordinal), "SCHED_FIFO needs root or CAP_SYS_NICE");
+        using var rig = new Ros2HalRig(receivePriority: 1);
+        rig.PublishAndAwait(() => rig.PublishJointState(["hip", "knee", "wheel"], [1.0, 2.0, 3.0], [], []));
+
+        var policies = new Dictionary<string, int>();
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            string comm = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+            if (comm is "ros2-hal-rx" or "recvUC" or "recv")
+            {
+                policies[comm] = ReceivePathPriority.PolicyOf(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Hal.ReceivePriorityWarning, Is.Null);
+            Assert.That(policies.Keys, Is.SupersetOf(new[] { "ros2-hal-rx", "recvUC" }));
+            Assert.That(policies.Values, Is.All.EqualTo(1), "SCHED_FIFO");
+        });
+    }
+
     [Test]
     public void Read_BeforeStart_NotConnected()
     {
