@@ -183,4 +183,90 @@ public sealed class SpillRecoveryTests : SpillTestBase
         stream.Position = offset;
         stream.Write(bytes);
     }
+
+    // Issue 8.4: start-up recovery touches only regular files it owns and never blocks on one.
+    [Test]
+    [CancelAfter(30_000)]
+    public void Open_FifoNamedLikeASegment_QuarantinedWithoutOpeningIt()
+    {
+        Build();
+        string fifo = Path.Combine(Dir, SpillDirectoryScanner.SegmentFileName(999));
+        MakeFifo(fifo);
+
+        var open = Task.Run(() => Open(Options(segmentBytes: 16 << 10)));
+        Assert.That(open.Wait(TimeSpan.FromSeconds(20)), Is.True, "recovery blocked on the FIFO");
+        using SpillLog log = open.Result;
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReadSeqs(log), Is.EqualTo(Enumerable.Range(0, Count)));
+            Assert.That(log.Recovery.FilesQuarantined, Is.EqualTo(1));
+            Assert.That(File.Exists(fifo) || SpillNative.TypeOf(fifo) != SpillFileType.Missing, Is.False, "moved away");
+            Assert.That(SpillNative.TypeOf(Path.Combine(Dir, SpillDirectoryScanner.QuarantineDirectory, Path.GetFileName(fifo))), Is.EqualTo(SpillFileType.Special));
+        });
+    }
+
+    [Test]
+    public void Open_AckPathIsADirectory_QuarantinedAndTheMarkIsWrittenAgain()
+    {
+        List<SpillPosition> p = Build();
+        File.Delete(Path.Combine(Dir, SpillAckFile.FileName));
+        System.IO.Directory.CreateDirectory(Path.Combine(Dir, SpillAckFile.FileName));
+
+        using (SpillLog log = Open(Options(segmentBytes: 16 << 10)))
+        {
+            Assert.That(log.Recovery.FilesQuarantined, Is.EqualTo(1));
+            log.Acknowledge(p[0]);
+            Assert.That(log.Commit(), Is.True, "the mark can be persisted again");
+            Assert.That(log.IsUnwritable, Is.False);
+        }
+
+        Assert.That(SpillNative.TypeOf(Path.Combine(Dir, SpillAckFile.FileName)), Is.EqualTo(SpillFileType.Regular));
+    }
+
+    [Test]
+    public void Open_SymbolicLinkNamedLikeASegment_NotFollowedQuarantined()
+    {
+        Build();
+        string outside = Path.Combine(Path.GetDirectoryName(Dir)!, "outside.bin");
+        File.WriteAllBytes(outside, new byte[4096]);
+        string link = Path.Combine(Dir, SpillDirectoryScanner.SegmentFileName(998));
+        File.CreateSymbolicLink(link, outside);
+
+        using SpillLog log = Open(Options(segmentBytes: 16 << 10));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReadSeqs(log), Is.EqualTo(Enumerable.Range(0, Count)));
+            Assert.That(log.Recovery.FilesQuarantined, Is.EqualTo(1));
+            Assert.That(File.ReadAllBytes(outside), Has.Length.EqualTo(4096), "the link's target is untouched");
+        });
+    }
+
+    [Test]
+    public void Open_NewestSegmentExtendedToAHugeSparseFile_ReadsOnlyWhatRecordsClaimAndTruncates()
+    {
+        List<SpillPosition> p = Build();
+        string newest = SegmentPath(p[^1].Segment);
+        long real = new FileInfo(newest).Length;
+        using (var stream = new FileStream(newest, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(64L << 30); // 64 GiB of holes: reading them all takes minutes
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using SpillLog log = Open(Options(segmentBytes: 16 << 10));
+        TestContext.Out.WriteLine($"recovery of a 64 GiB sparse segment: {clock.ElapsedMilliseconds} ms");
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReadSeqs(log), Is.EqualTo(Enumerable.Range(0, Count)));
+            Assert.That(new FileInfo(newest).Length, Is.EqualTo(real), "the hole past the last record is cut off");
+            Assert.That(log.Recovery.TornTailsTruncated, Is.EqualTo(1));
+        });
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit(10_000);
+        Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo");
+    }
 }

@@ -57,8 +57,27 @@ internal static class SpillDirectoryScanner
             && number > 0;
     }
 
+    /// <summary>Gets the subdirectory of the dead-letter spill.</summary>
+    public const string DeadLetterDirectory = "dead-letter";
+
+    private static bool IsSpillFileName(string name) =>
+        name is SpillAckFile.FileName or SpillAckFile.TempFileName || TryParseSegmentName(name, out _);
+
+    private static string TypeName(SpillFileType type) => type switch
+    {
+        SpillFileType.Directory => "a directory",
+        SpillFileType.SymbolicLink => "a symbolic link",
+        _ => "a FIFO, socket or device",
+    };
+
+    /// <summary>The segment size <c>spill inspect</c> and <c>export</c> assume when they do not know the configuration: the largest spill.segment_bytes allowed.</summary>
+    public const long AnySegmentBytes = 1L << 32;
+
     /// <summary>Scans the directory.</summary>
-    public static SpillDirectoryScan Scan(string directory, ISpillRecordVisitor? visitor)
+    /// <param name="directory">The spill directory.</param>
+    /// <param name="visitor">Sees every intact record, or null.</param>
+    /// <param name="maxSegmentBytes">spill.segment_bytes (bounds how much of each segment is read).</param>
+    public static SpillDirectoryScan Scan(string directory, ISpillRecordVisitor? visitor, long maxSegmentBytes = AnySegmentBytes)
     {
         string quarantine = Path.Combine(directory, QuarantineDirectory);
         var scan = new SpillDirectoryScan
@@ -69,9 +88,27 @@ internal static class SpillDirectoryScanner
         scan.AckMark = mark;
 
         var named = new List<(ulong Number, string Path)>();
-        foreach (string path in System.IO.Directory.EnumerateFiles(directory))
+        foreach (string path in System.IO.Directory.EnumerateFileSystemEntries(directory))
         {
             string name = Path.GetFileName(path);
+            SpillFileType type = SpillNative.TypeOf(path);
+            if (type == SpillFileType.Directory && !IsSpillFileName(name))
+            {
+                continue; // quarantine/, dead-letter/, or someone else's directory: not ours to touch
+            }
+
+            if (type != SpillFileType.Regular)
+            {
+                // Never opened: a FIFO would block recovery, a link could point anywhere. The lock file is the
+                // lock's business (it refuses a non-regular one by name).
+                if (name != SpillDirectoryLock.FileName && type != SpillFileType.Missing)
+                {
+                    scan.Rejected.Add(new(path, $"not a regular file ({TypeName(type)})"));
+                }
+
+                continue;
+            }
+
             if (name is SpillAckFile.FileName or SpillAckFile.TempFileName or SpillDirectoryLock.FileName)
             {
                 continue;
@@ -96,7 +133,7 @@ internal static class SpillDirectoryScanner
             SpillSegmentScan segment;
             try
             {
-                segment = SpillSegmentScanner.Scan(path, number, visitor);
+                segment = SpillSegmentScanner.Scan(path, number, visitor, maxSegmentBytes);
             }
             catch (IOException ex)
             {

@@ -92,7 +92,7 @@ internal sealed partial class SpillLog
 
     private void Recover()
     {
-        SpillDirectoryScan scan = SpillDirectoryScanner.Scan(Directory, visitor: null);
+        SpillDirectoryScan scan = SpillDirectoryScanner.Scan(Directory, visitor: null, _options.SegmentBytes);
         int quarantined = 0;
         foreach (SpillRejectedFile rejected in scan.Rejected)
         {
@@ -257,12 +257,20 @@ internal sealed partial class SpillLog
             CreatePrivateDirectory(quarantine);
             string name = Path.GetFileName(path);
             string target = Path.Combine(quarantine, name);
-            for (int n = 1; File.Exists(target); n++)
+            for (int n = 1; SpillNative.TypeOf(target) != SpillFileType.Missing; n++)
             {
                 target = Path.Combine(quarantine, $"{name}.{n}");
             }
 
-            File.Move(path, target);
+            if (SpillNative.TypeOf(path) == SpillFileType.Directory)
+            {
+                System.IO.Directory.Move(path, target);
+            }
+            else
+            {
+                File.Move(path, target); // rename(2): moves a FIFO, socket or link without opening it
+            }
+
             SpillLogMessages.FileQuarantined(_logger, path, quarantine, reason);
             return true;
         }

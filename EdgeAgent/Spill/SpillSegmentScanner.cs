@@ -74,12 +74,17 @@ internal static class SpillSegmentScanner
     private const int WindowBytes = 1 << 20;
 
     /// <summary>Scans one segment file.</summary>
-    public static SpillSegmentScan Scan(string path, ulong number, ISpillRecordVisitor? visitor)
+    /// <param name="path">The file.</param>
+    /// <param name="number">Its segment number (from its name).</param>
+    /// <param name="visitor">Sees every intact record, or null.</param>
+    /// <param name="maxSegmentBytes">spill.segment_bytes: no segment written by the agent is longer than this plus one
+    /// record, so nothing past that is read (a file extended to a huge sparse size costs no more than a real one).</param>
+    public static SpillSegmentScan Scan(string path, ulong number, ISpillRecordVisitor? visitor, long maxSegmentBytes)
     {
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         long fileLength = RandomAccess.GetLength(handle);
         var scan = new SpillSegmentScan { Path = path, Number = number, FileLength = fileLength };
-        var window = new Window(handle, fileLength);
+        var window = new Window(handle, Math.Min(fileLength, ScanLimit(maxSegmentBytes)));
         try
         {
             window.Ensure(0, (int)Math.Min(fileLength, SpillRecordCodec.SegmentHeaderBytes));
@@ -95,7 +100,7 @@ internal static class SpillSegmentScanner
             }
 
             scan.FirstOrdinal = firstOrdinal;
-            ScanRecords(scan, window, visitor);
+            ScanRecords(scan, window, visitor, ScanLimit(maxSegmentBytes));
             return scan;
         }
         finally
@@ -104,9 +109,12 @@ internal static class SpillSegmentScanner
         }
     }
 
-    private static void ScanRecords(SpillSegmentScan scan, Window window, ISpillRecordVisitor? visitor)
+    /// <summary>Gets how much of a segment can hold records written by the agent.</summary>
+    internal static long ScanLimit(long maxSegmentBytes) => Math.Max(maxSegmentBytes, 0) + SpillRecordCodec.SegmentHeaderBytes + SpillRecordCodec.MaxRecordBytes;
+
+    private static void ScanRecords(SpillSegmentScan scan, Window window, ISpillRecordVisitor? visitor, long limit)
     {
-        long length = scan.FileLength;
+        long length = Math.Min(scan.FileLength, limit);
         long pos = SpillRecordCodec.SegmentHeaderBytes;
         long lastGoodEnd = pos;
         ulong expected = scan.FirstOrdinal;

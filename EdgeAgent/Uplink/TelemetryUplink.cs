@@ -172,7 +172,7 @@ internal sealed partial class TelemetryUplink : IDisposable
     private static SpillOptions DeadLetterOptions(SpillOptions spill, string spillDirectory) => new()
     {
         Mode = SpillMode.Always,
-        Directory = Path.Combine(spillDirectory, "dead-letter"),
+        Directory = Path.Combine(spillDirectory, SpillDirectoryScanner.DeadLetterDirectory),
         SegmentBytes = Math.Min(spill.SegmentBytes, 4L << 20),
         QuotaBytes = Math.Max(Math.Min(spill.QuotaBytes / 8, 256L << 20), 2 * Math.Min(spill.SegmentBytes, 4L << 20)),
         CommitInterval = spill.CommitInterval,
