@@ -7,6 +7,8 @@ using EdgeAgent.Sampling;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.Logging;
 
+using EdgeAgent.Tests.Support;
+
 namespace EdgeAgent.Tests.Uplink;
 
 [NonParallelizable]
@@ -121,34 +123,5 @@ public sealed class UplinkSecurityTests
         File.WriteAllText(certPem, server.ExportCertificatePem());
         File.WriteAllText(keyPem, serverKey.ExportPkcs8PrivateKeyPem());
         return (caPem, new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), CertificatePath = certPem, KeyPath = keyPem });
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-            {
-                _lines.Add(formatter(state, exception) + exception);
-            }
-        }
     }
 }

@@ -163,7 +163,8 @@ internal sealed partial class SpillLog
         _quarantined = quarantined;
         _tornTails = tornTails;
         _corrupt = scan.CorruptRecords;
-        CommitLocked();
+        _ = TryCommitLocked(); // a full disk does not stop the agent from starting: the spill starts unwritable
+
         _ = SpillNative.FsyncDirectory(Directory);
 
         long pending = 0;
