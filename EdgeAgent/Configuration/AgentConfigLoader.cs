@@ -28,6 +28,13 @@ public static class AgentConfigLoader
         string text;
         try
         {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > ConfigYamlReader.MaxFileBytes)
+            {
+                string full = Path.GetFullPath(path);
+                throw new AgentConfigException([new ConfigError(full, ConfigError.RootPath, $"the file is {info.Length} bytes, more than the limit of {ConfigYamlReader.MaxFileBytes}", "a configuration is a few tens of KB: start from the default agent.yaml shipped with edge-agent")]);
+            }
+
             text = File.ReadAllText(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

@@ -31,6 +31,7 @@ internal sealed class ConfigReloader : BackgroundService
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly object _gate = new();
+    private readonly PosixSignalRegistration? _hup;
     private AgentOptions _current;
     private long _version;
     private volatile ReloadResult? _last;
@@ -45,6 +46,15 @@ internal sealed class ConfigReloader : BackgroundService
         _settings = settings;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+
+        // Registered here, when the host builds its services and before any of them starts, not in
+        // ExecuteAsync: a SIGHUP that arrives the moment the loops run (systemctl reload right after start)
+        // must be a reload, never the default action of SIGHUP, which ends the process.
+        _hup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _signal.Release();
+        });
     }
 
     /// <summary>Gets how many reloads were applied.</summary>
@@ -70,6 +80,13 @@ internal sealed class ConfigReloader : BackgroundService
             catch (AgentConfigException ex)
             {
                 return Reject(ex.Errors.Count == 1 ? ex.Errors[0].ToString() : $"{ex.Errors.Count} errors: " + string.Join("; ", ex.Errors), string.Join(Environment.NewLine, ex.Errors));
+            }
+            catch (Exception ex)
+            {
+                // Whatever else goes wrong in loading (a parser bug, memory) must not end the running robot:
+                // the old configuration stays, the loops keep running, the operator sees why.
+                string message = $"{_settings.ConfigPath}: could not be loaded ({ex.GetType().Name}: {ex.Message}); the running configuration is kept";
+                return Reject(message, message);
             }
 
             List<OptionChange> changes = OptionsDiff.Compare(_current, next);
@@ -105,11 +122,6 @@ internal sealed class ConfigReloader : BackgroundService
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using PosixSignalRegistration? hup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            _signal.Release();
-        });
         using FileSystemWatcher? watcher = _settings.WatchConfig ? Watch(_settings.ConfigPath) : null;
         try
         {
@@ -135,6 +147,7 @@ internal sealed class ConfigReloader : BackgroundService
     /// <inheritdoc/>
     public override void Dispose()
     {
+        _hup?.Dispose();
         _signal.Dispose();
         base.Dispose();
     }

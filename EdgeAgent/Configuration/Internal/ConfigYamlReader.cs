@@ -13,11 +13,26 @@ namespace EdgeAgent.Configuration.Internal;
 /// </remarks>
 internal sealed class ConfigYamlReader
 {
+    /// <summary>The largest configuration file read (the shipped one is about 30 KB).</summary>
+    internal const int MaxFileBytes = 1 << 20;
+
+    /// <summary>The deepest nesting of sections and lists (the shipped file nests 4 deep).</summary>
+    internal const int MaxDepth = 32;
+
+    /// <summary>The most values (scalars, lists, mappings), counting what each alias stands for.</summary>
+    internal const int MaxNodes = 100_000;
+
+    /// <summary>The most aliases (<c>*name</c>) in one file.</summary>
+    internal const int MaxAliases = 1_000;
+
     private const string GeneralFix = "check the indentation (spaces only, keys of one section in one column) and the quoting on this line and the line above";
 
     private readonly string text;
     private readonly LoadContext context;
-    private readonly Dictionary<string, ConfigNode> anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ConfigNode Node, long Size)> anchors = new(StringComparer.Ordinal);
+    private int depth;
+    private long nodes;
+    private int aliases;
     private readonly Stack<(TextPosition Position, char Opener)> openFlows = new();
     private TextPosition lastPosition = new(1, 1);
 
@@ -35,6 +50,12 @@ internal sealed class ConfigYamlReader
     private MappingNode? ReadRoot()
     {
         ConfigNode? root;
+        if (text.Length > MaxFileBytes)
+        {
+            context.FailAt(new TextPosition(1, 1), string.Empty, $"the file is {text.Length} characters long, more than the limit of {MaxFileBytes}", "a configuration is a few tens of KB: start from the default agent.yaml shipped with edge-agent");
+            return null;
+        }
+
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -54,6 +75,11 @@ internal sealed class ConfigYamlReader
                     return null;
                 }
             }
+        }
+        catch (LimitExceededException exception)
+        {
+            context.FailAt(exception.Position, string.Empty, exception.Problem, exception.Fix);
+            return null;
         }
         catch (YamlException exception)
         {
@@ -85,6 +111,33 @@ internal sealed class ConfigYamlReader
     {
         var start = parser.Current is { } current ? At(current.Start) : lastPosition;
         lastPosition = start;
+        Count(start, 1);
+        if (++depth > MaxDepth)
+        {
+            throw new LimitExceededException(start, $"the values nest more than {MaxDepth} levels deep", $"a configuration nests a few levels (section, key, list): remove the nested '[' / '{{' or indentation from line {start.Line} on");
+        }
+
+        try
+        {
+            return ReadNodeCore(parser, start);
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private void Count(TextPosition at, long size)
+    {
+        nodes += size;
+        if (nodes > MaxNodes)
+        {
+            throw new LimitExceededException(at, $"the file holds more than {MaxNodes} values (counting what each alias stands for)", "a configuration holds a few hundred values: remove the repeated lists or aliases");
+        }
+    }
+
+    private ConfigNode ReadNodeCore(IParser parser, TextPosition start)
+    {
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             var node = new ScalarNode(At(scalar.Start), scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded);
@@ -122,9 +175,15 @@ internal sealed class ConfigYamlReader
         }
 
         var alias = parser.Consume<AnchorAlias>();
+        if (++aliases > MaxAliases)
+        {
+            throw new LimitExceededException(start, $"the file uses more than {MaxAliases} aliases ('*name')", "write the values out, or use fewer aliases");
+        }
+
         if (anchors.TryGetValue(alias.Value.Value, out var target))
         {
-            return target;
+            Count(start, target.Size); // an alias stands for its whole anchored value: a nested alias bomb hits MaxNodes
+            return target.Node;
         }
 
         context.FailAt(start, string.Empty, $"the alias '*{alias.Value.Value}' refers to no anchor '&{alias.Value.Value}' above it", $"define '&{alias.Value.Value}' on an earlier value, or write the value instead of the alias");
@@ -135,10 +194,50 @@ internal sealed class ConfigYamlReader
     {
         if (!anchor.IsEmpty)
         {
-            anchors[anchor.Value] = node;
+            anchors[anchor.Value] = (node, SizeOf(node, 0));
         }
 
         return node;
+    }
+
+    /// <summary>The values a node stands for (aliases within it counted in full, saturating past <see cref="MaxNodes"/>).</summary>
+    private static long SizeOf(ConfigNode node, int level)
+    {
+        if (level > MaxDepth)
+        {
+            return MaxNodes + 1L;
+        }
+
+        long size = 1;
+        switch (node)
+        {
+            case SequenceNode sequence:
+                foreach (ConfigNode item in sequence.Items)
+                {
+                    size = Math.Min(size + SizeOf(item, level + 1), MaxNodes + 1L);
+                }
+
+                break;
+            case MappingNode mapping:
+                foreach (KeyValuePair<ConfigNode, ConfigNode> entry in mapping.Entries)
+                {
+                    size = Math.Min(size + SizeOf(entry.Key, level + 1) + SizeOf(entry.Value, level + 1), MaxNodes + 1L);
+                }
+
+                break;
+        }
+
+        return size;
+    }
+
+    /// <summary>A parsing limit was passed: reported as one error with the limit named.</summary>
+    private sealed class LimitExceededException(TextPosition position, string problem, string fix) : Exception(problem)
+    {
+        public TextPosition Position { get; } = position;
+
+        public string Problem { get; } = problem;
+
+        public string Fix { get; } = fix;
     }
 
     private bool PushFlow(bool flow, TextPosition start, char opener, IParser parser)
