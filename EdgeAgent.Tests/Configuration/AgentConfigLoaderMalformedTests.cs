@@ -49,6 +49,8 @@ public sealed class AgentConfigLoaderMalformedTests
         yield return Case("PriorityTooHigh", ValidWith("motor_priority: 80", "motor_priority: 120"), "timing.motor_priority", 31, "between 0 and 99");
         yield return Case("BatteryLowAboveOne", ValidWith("battery_low: 0.15", "battery_low: 1.5"), "safety.battery_low", 34, "between 0 and 1");
         yield return Case("BadRobotId", ValidWith("id: test-bot", "id: \"test bot!\""), "robot.id", 2, "1-64 characters");
+        yield return Case("JointNameTooLong", ValidWith("- name: left_knee", "- name: " + new string('k', 300)), "robot.joints[0].name", 4, "at most 256 characters");
+        yield return Case("JointNameControlChar", ValidWith("- name: left_knee", "- name: \"left\\tknee\""), "robot.joints[0].name", 4, "control character");
         yield return Case("EmptyJointName", ValidWith("- name: left_knee", "- name: \"\""), "robot.joints[0].name", 4, "required");
 
         // Cross-field rules

@@ -160,6 +160,74 @@ public sealed class ReferenceReceiverTests
         Assert.That(failure.Status.Detail, Does.Contain("position"));
     }
 
+    // The protocol's limits (BatchLimits, telemetry.proto): a batch outside them is refused before anything of
+    // it is stored or counted, and the refusal names the field without echoing a megabyte back.
+    [TestCase("robot_id")]
+    [TestCase("boot_id")]
+    [TestCase("no_samples")]
+    [TestCase("too_many_samples")]
+    [TestCase("joint_name_control_char")]
+    [TestCase("joint_name_long")]
+    [TestCase("robot_id_not_ascii")]
+    public async Task Send_OutsideProtocolLimits_InvalidArgumentAndNothingStored(string breach)
+    {
+        TelemetryBatch batch = TelemetryBatch.Parser.ParseFrom(Payload(1).Bytes.Span);
+        string field = breach;
+        switch (breach)
+        {
+            case "robot_id":
+                batch.RobotId = new string('r', 1 << 20);
+                break;
+            case "boot_id":
+                batch.BootId = new string('b', BatchLimits.MaxIdLength + 1);
+                break;
+            case "robot_id_not_ascii":
+                batch.RobotId = "robot\n7";
+                field = "robot_id";
+                break;
+            case "no_samples":
+                batch = WireTestData.Expected("robot-7", "boot-a1", ["a"], 1, [], replay: false);
+                field = "sample_count";
+                break;
+            case "too_many_samples":
+                batch = WireTestData.Expected("robot-7", "boot-a1", ["a"], 1, WireTestData.Samples(BatchLimits.MaxSamples + 1, 1), replay: false);
+                field = "sample_count";
+                break;
+            case "joint_name_control_char":
+                batch.JointNames[2] = "hip\u001b[2Jroll";
+                field = "joint_names[2]";
+                break;
+            case "joint_name_long":
+                batch.JointNames[0] = new string('j', BatchLimits.MaxJointNameLength + 1);
+                field = "joint_names[0]";
+                break;
+        }
+
+        RpcException? failure = Assert.ThrowsAsync<RpcException>(() => SendAsync(new BatchPayload(Google.Protobuf.MessageExtensions.ToByteArray(batch))));
+        BatchAck good = await SendAsync(Payload(2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+            Assert.That(failure.Status.Detail, Does.Contain(field));
+            Assert.That(failure.Status.Detail, Has.Length.LessThan(300), "the refusal quotes, never echoes, the value");
+            Assert.That(good.Status, Is.EqualTo(BatchAck.Types.Status.Accepted));
+            Assert.That(_receiver.Statistics.Snapshot().Select(r => (r.RobotId, r.Batches)), Is.EqualTo(new[] { ("robot-7", 1L) }));
+        });
+        Assert.That(await File.ReadAllLinesAsync(Path.Combine(_directory, "batches.jsonl")), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void Quote_LongValueWithControlCharacters_ShortAndPrintable()
+    {
+        string quoted = BatchLimits.Quote("a\u0007b" + new string('x', 10_000));
+
+        Assert.That(quoted, Does.StartWith("a?b"));
+        Assert.That(quoted, Does.EndWith("(10003 chars)"));
+        Assert.That(quoted.Length, Is.LessThan(90));
+        Assert.That(quoted.Any(char.IsControl), Is.False);
+    }
+
     [Test]
     public void Send_DelayLongerThanDeadline_DeadlineExceeded()
     {

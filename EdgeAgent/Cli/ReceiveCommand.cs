@@ -11,8 +11,6 @@ namespace EdgeAgent.Cli;
 /// </summary>
 internal static class ReceiveCommand
 {
-    private const int ExitUsage = 64;
-    private const int ExitStartFailed = 1;
 
     /// <summary>Creates the verb.</summary>
     /// <returns>The command.</returns>
@@ -34,7 +32,7 @@ internal static class ReceiveCommand
             if (!IPEndPoint.TryParse(listenValue, out IPEndPoint? endpoint))
             {
                 await Console.Error.WriteLineAsync($"edge-agent receive: --listen {listenValue} is not IP:PORT (for example 127.0.0.1:{ReceiverOptions.DefaultPort} or [::1]:{ReceiverOptions.DefaultPort}).");
-                return ExitUsage;
+                return CliExit.Usage;
             }
 
             var options = new ReceiverOptions
@@ -45,19 +43,20 @@ internal static class ReceiveCommand
                 CertificatePath = parse.GetValue(cert),
                 KeyPath = parse.GetValue(key),
             };
+            using var stop = new TerminationSignals(cancellationToken);
             try
             {
                 if (parse.GetValue(tokenFile) is { } path)
                 {
-                    options.ExpectedToken = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
+                    options.ExpectedToken = (await File.ReadAllTextAsync(path, stop.Token)).Trim();
                 }
 
-                await using ReferenceReceiver receiver = await ReferenceReceiver.StartAsync(options, cancellationToken);
+                await using ReferenceReceiver receiver = await ReferenceReceiver.StartAsync(options, stop.Token);
                 Console.WriteLine($"edge-agent receive: listening on {receiver.Address}{(options.OutputPath is null ? string.Empty : $", writing {options.OutputPath}")}; Ctrl-C to stop");
                 using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
                 try
                 {
-                    while (await timer.WaitForNextTickAsync(cancellationToken))
+                    while (await timer.WaitForNextTickAsync(stop.Token))
                     {
                         Print(receiver.Statistics, DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
                     }
@@ -68,16 +67,17 @@ internal static class ReceiveCommand
 
                 await receiver.StopAsync(CancellationToken.None);
                 Print(receiver.Statistics, "summary");
-                return 0;
+                return CliExit.Clean;
             }
             catch (OperationCanceledException)
             {
-                return 0;
+                // Stopped before the receiver was listening (a signal during start-up): nothing to summarise.
+                return CliExit.Clean;
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
                 await Console.Error.WriteLineAsync($"edge-agent receive: {ex.Message}");
-                return ex is ArgumentException ? ExitUsage : ExitStartFailed;
+                return ex is ArgumentException ? CliExit.Usage : CliExit.Failure;
             }
         });
         return command;

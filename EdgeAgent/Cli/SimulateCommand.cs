@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using EdgeAgent.Configuration;
 using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Hal.Ros2.Dds;
@@ -90,21 +89,12 @@ internal static class SimulateCommand
 
         using (node)
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) end the run cleanly: stop the thread, delete the DDS entities, exit 0.
+            using var stop = new TerminationSignals(cancellationToken);
             if (runFor is { } limit)
             {
                 stop.CancelAfter(limit);
             }
-
-            // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) end the run cleanly: stop the thread, delete the DDS entities, exit 0.
-            void OnSignal(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            }
-
-            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
             Ros2Options ros2 = options.Hal.Ros2;
             Console.WriteLine(string.Create(

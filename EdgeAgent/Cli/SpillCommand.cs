@@ -9,9 +9,6 @@ namespace EdgeAgent.Cli;
 /// <summary><c>edge-agent spill inspect|export DIR</c>: read-only views of a spill directory (nothing is truncated, quarantined or deleted).</summary>
 internal static class SpillCommand
 {
-    private const int ExitUsage = 64;
-    private const int ExitNoInput = 66;
-
     /// <summary>Creates the verb.</summary>
     /// <param name="payloadToJson">Renders a batch payload as JSON for <c>export</c>; null writes it as base64.</param>
     /// <returns>The command.</returns>
@@ -33,7 +30,7 @@ internal static class SpillCommand
             if (!Directory.Exists(path))
             {
                 Console.Error.WriteLine($"{path}: no such spill directory");
-                return ExitNoInput;
+                return CliExit.NoInput;
             }
 
             SpillAckStatus ackStatus = SpillAckFile.Read(path, out SpillPosition mark);
@@ -58,13 +55,13 @@ internal static class SpillCommand
             if (parse.GetValue(format) != "jsonl")
             {
                 Console.Error.WriteLine($"--format {parse.GetValue(format)}: unsupported; use --format jsonl");
-                return ExitUsage;
+                return CliExit.Usage;
             }
 
             if (!Directory.Exists(path))
             {
                 Console.Error.WriteLine($"{path}: no such spill directory");
-                return ExitNoInput;
+                return CliExit.NoInput;
             }
 
             SpillAckStatus ackStatus = SpillAckFile.Read(path, out SpillPosition mark);

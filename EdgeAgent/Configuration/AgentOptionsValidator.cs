@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeAgent.Configuration.Internal;
+using EdgeAgent.Uplink.Wire;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Configuration;
@@ -63,6 +64,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             var joint = robot.Joints[i];
             string path = $"robot.joints[{i}]";
+            if (!string.IsNullOrEmpty(joint.Name) && BatchLimits.CheckJointName(i, joint.Name) is { } nameError)
+            {
+                issues.Add(new(path + ".name", $"the joint name is not one telemetry can carry: {nameError.Replace($"joint_names[{i}]", "it", StringComparison.Ordinal)}", $"use at most {BatchLimits.MaxJointNameLength} characters and no control characters"));
+            }
+
             if (!string.IsNullOrWhiteSpace(joint.Name) && !firstIndex.TryAdd(joint.Name, i))
             {
                 issues.Add(new(path + ".name", $"the joint name '{joint.Name}' is used twice (also robot.joints[{firstIndex[joint.Name]}])", "give every joint a unique name"));

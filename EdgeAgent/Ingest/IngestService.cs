@@ -64,8 +64,12 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
 
         if (error is not null)
         {
-            IngestLog.BatchRejected(_logger, batch.RobotId, batch.BootId, batch.Seq, error);
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {batch.RobotId}/{batch.BootId}/{batch.Seq} rejected: {error}."));
+            // The key is quoted (cut to 64 characters, control characters replaced): a refused batch's fields
+            // are whatever the peer sent, and a log line or a status message must not carry 1 MiB of them.
+            string robotId = BatchLimits.Quote(batch.RobotId);
+            string bootId = BatchLimits.Quote(batch.BootId);
+            IngestLog.BatchRejected(_logger, robotId, bootId, batch.Seq, error);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {robotId}/{bootId}/{batch.Seq} rejected: {error}."));
         }
 
         JsonLinesSink? sink = _state.Sink;

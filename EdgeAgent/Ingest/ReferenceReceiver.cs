@@ -10,6 +10,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using EdgeAgent.Uplink.Wire;
+
 namespace EdgeAgent.Ingest;
 
 /// <summary>
@@ -83,7 +85,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
             builder.Services.AddSingleton(new ReceiverState(statistics, faults, sink, options.ExpectedToken));
-            builder.Services.AddGrpc();
+            builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = BatchLimits.MaxMessageBytes);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;

@@ -75,7 +75,7 @@ internal sealed class BatchSender : IDisposable
         {
             HttpHandler = CreateHandler(options),
             MaxReceiveMessageSize = 4 << 20,
-            MaxSendMessageSize = 64 << 20,
+            MaxSendMessageSize = BatchLimits.MaxMessageBytes,
 
             // No ServiceConfig: gRPC's own retries stay off; the Polly pipeline is the one retry layer.
             ServiceConfig = null,

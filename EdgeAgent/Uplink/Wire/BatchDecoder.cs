@@ -10,15 +10,21 @@ namespace EdgeAgent.Uplink.Wire;
 /// </summary>
 internal static class BatchDecoder
 {
-    /// <summary>Checks that a batch is well formed: key present, a known schema version, every column complete.</summary>
+    /// <summary>
+    /// Checks that a batch is well formed and inside the protocol's limits (<see cref="BatchLimits"/>): key
+    /// present and short, 1 to 10 000 samples, a known schema version, joint names sane, every column complete.
+    /// </summary>
     /// <param name="batch">The batch.</param>
     /// <returns><see langword="null"/> when valid, otherwise what is wrong (for an InvalidArgument status).</returns>
     public static string? Validate(TelemetryBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.RobotId.Length == 0 || batch.BootId.Length == 0)
+        string? error = BatchLimits.CheckId("robot_id", batch.RobotId)
+            ?? BatchLimits.CheckId("boot_id", batch.BootId)
+            ?? BatchLimits.CheckSampleCount(batch.SampleCount);
+        if (error is not null)
         {
-            return "robot_id and boot_id must be set (they are the idempotency key with seq)";
+            return error;
         }
 
         if (batch.SchemaVersion != BatchEncoder.SchemaVersion)
@@ -26,9 +32,17 @@ internal static class BatchDecoder
             return $"schema_version {batch.SchemaVersion} is not supported (this receiver reads {BatchEncoder.SchemaVersion})";
         }
 
-        if (batch.JointNames.Count > TelemetrySample.MaxJoints)
+        if (batch.JointNames.Count > BatchLimits.MaxJoints)
         {
-            return $"{batch.JointNames.Count} joints; at most {TelemetrySample.MaxJoints} are supported";
+            return $"{batch.JointNames.Count} joints; at most {BatchLimits.MaxJoints} are supported";
+        }
+
+        for (int j = 0; j < batch.JointNames.Count; j++)
+        {
+            if (BatchLimits.CheckJointName(j, batch.JointNames[j]) is { } nameError)
+            {
+                return nameError;
+            }
         }
 
         int n = (int)Math.Min(batch.SampleCount, int.MaxValue);
