@@ -33,8 +33,8 @@ internal static class SpillCommand
                 return CliExit.NoInput;
             }
 
-            SpillAckStatus ackStatus = SpillAckFile.Read(path, out SpillPosition mark);
-            var summary = new InspectVisitor(ackStatus == SpillAckStatus.Ok ? mark : SpillPosition.Start);
+            _ = SpillAckFile.Read(path, out SpillAcknowledged acknowledged);
+            var summary = new InspectVisitor(acknowledged);
             SpillDirectoryScan scan = SpillDirectoryScanner.Scan(path, summary);
             Console.Out.Write(summary.Format(path, scan));
             return 0;
@@ -64,11 +64,11 @@ internal static class SpillCommand
                 return CliExit.NoInput;
             }
 
-            SpillAckStatus ackStatus = SpillAckFile.Read(path, out SpillPosition mark);
+            _ = SpillAckFile.Read(path, out SpillAcknowledged acknowledged);
             string? outPath = parse.GetValue(output);
             using Stream stream = outPath is null ? Console.OpenStandardOutput() : new FileStream(outPath, FileMode.Create, FileAccess.Write);
             using var writer = new Utf8JsonWriter(stream);
-            var exporter = new ExportVisitor(writer, stream, payloadToJson, parse.GetValue(all) || ackStatus != SpillAckStatus.Ok ? SpillPosition.Start : mark);
+            var exporter = new ExportVisitor(writer, stream, payloadToJson, parse.GetValue(all) ? SpillAcknowledged.None : acknowledged);
             _ = SpillDirectoryScanner.Scan(path, exporter);
             writer.Flush();
             return 0;
@@ -76,11 +76,11 @@ internal static class SpillCommand
         return command;
     }
 
-    private sealed class ExportVisitor(Utf8JsonWriter writer, Stream stream, Func<ReadOnlyMemory<byte>, string>? payloadToJson, SpillPosition from) : ISpillRecordVisitor
+    private sealed class ExportVisitor(Utf8JsonWriter writer, Stream stream, Func<ReadOnlyMemory<byte>, string>? payloadToJson, SpillAcknowledged skip) : ISpillRecordVisitor
     {
         public void OnRecord(ulong segment, long offset, in SpillRecordView record)
         {
-            if (new SpillPosition(segment, offset) < from)
+            if (skip.IsAcknowledged(new SpillPosition(segment, offset)))
             {
                 return;
             }
@@ -107,7 +107,7 @@ internal static class SpillCommand
         }
     }
 
-    private sealed class InspectVisitor(SpillPosition mark) : ISpillRecordVisitor
+    private sealed class InspectVisitor(SpillAcknowledged acknowledged) : ISpillRecordVisitor
     {
         private readonly Dictionary<(string Robot, string Boot), StreamSummary> _streams = [];
         private long _records;
@@ -122,7 +122,7 @@ internal static class SpillCommand
             string boot = SpillRecordCodec.DecodeId(record.BootId);
             _records++;
             string key = string.Create(CultureInfo.InvariantCulture, $"robot {robot} boot {boot} seq {record.Seq} at {position}");
-            if (position >= mark)
+            if (!acknowledged.IsAcknowledged(position))
             {
                 _pending++;
                 _oldestPending ??= key;
@@ -154,7 +154,7 @@ internal static class SpillCommand
 
             text.Append(c, $", {bytes} bytes\n");
             text.Append(c, $"records: {_records} intact, {_pending} pending, {_records - _pending} acknowledged\n");
-            text.Append(c, $"ack mark: {(scan.AckStatus switch { SpillAckStatus.Ok => mark.ToString(), SpillAckStatus.Missing => "none", _ => "damaged (replay starts at the oldest record)" })}\n");
+            text.Append(c, $"ack mark: {(scan.AckStatus switch { SpillAckStatus.Ok => acknowledged.Ranges.Count == 0 ? acknowledged.Mark.ToString() : $"{acknowledged.Mark} and {acknowledged.Ranges.Count} run(s) acknowledged beyond it", SpillAckStatus.Missing => "none", _ => "damaged (replay starts at the oldest record)" })}\n");
             text.Append(c, $"oldest pending: {_oldestPending ?? "-"}\n");
             text.Append(c, $"newest: {_newest ?? "-"}\n");
             text.Append(c, $"corrupt records: {scan.CorruptRecords} ({scan.CorruptBytes} bytes skipped)\n");

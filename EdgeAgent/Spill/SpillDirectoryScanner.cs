@@ -19,7 +19,11 @@ internal sealed class SpillDirectoryScan
 
     public SpillAckStatus AckStatus { get; set; }
 
-    public SpillPosition AckMark { get; set; }
+    /// <summary>Gets or sets what the acknowledgement file says is acknowledged (nothing when it is missing or damaged).</summary>
+    public SpillAcknowledged Acknowledged { get; set; } = SpillAcknowledged.None;
+
+    /// <summary>Gets the low-water mark from the acknowledgement file.</summary>
+    public SpillPosition AckMark => Acknowledged.Mark;
 
     /// <summary>Gets or sets the highest segment number in any segment-named file (the next segment is numbered above it).</summary>
     public ulong HighestNumber { get; set; }
@@ -84,8 +88,8 @@ internal static class SpillDirectoryScanner
         {
             PreviouslyQuarantined = System.IO.Directory.Exists(quarantine) ? System.IO.Directory.GetFiles(quarantine).Length : 0,
         };
-        scan.AckStatus = SpillAckFile.Read(directory, out SpillPosition mark);
-        scan.AckMark = mark;
+        scan.AckStatus = SpillAckFile.Read(directory, out SpillAcknowledged acknowledged);
+        scan.Acknowledged = acknowledged;
 
         var named = new List<(ulong Number, string Path)>();
         foreach (string path in System.IO.Directory.EnumerateFileSystemEntries(directory))

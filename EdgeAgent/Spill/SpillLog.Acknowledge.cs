@@ -87,7 +87,12 @@ internal sealed partial class SpillLog
             // The mark may wait at this record, or at the end of a segment that was active when the mark
             // reached it and has rolled since: either way it moves on now (cheap when it cannot).
             AdvanceMark();
-            if (MarkPosition() != _persistedMark)
+            if (position > MarkPosition())
+            {
+                _holesDirty = true; // acknowledged out of order: persisted as a run at the next commit
+            }
+
+            if (MarkPosition() != _persistedMark || _holesDirty)
             {
                 ArmTimer();
             }

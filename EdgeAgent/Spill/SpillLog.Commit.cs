@@ -183,10 +183,11 @@ internal sealed partial class SpillLog
         }
 
         SpillPosition mark = MarkPosition();
-        if (mark != _persistedMark)
+        if (mark != _persistedMark || _holesDirty)
         {
-            SpillAckFile.Write(Directory, mark, _options.Fsync);
+            SpillAckFile.Write(Directory, mark, CollectAckedRanges(), _options.Fsync);
             _persistedMark = mark;
+            _holesDirty = false;
         }
 
         if (_timerArmed)
@@ -194,6 +195,59 @@ internal sealed partial class SpillLog
             _timerArmed = false;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>
+    /// The runs of acknowledged, committed records after the mark (see SpillAckFile), oldest first, at most
+    /// <see cref="SpillAckFile.MaxRanges"/>. A segment wholly settled is one run without a walk over its records.
+    /// </summary>
+    private ReadOnlySpan<SpillAckRange> CollectAckedRanges()
+    {
+        _ackRanges.Clear();
+        foreach (SpillSegment segment in _segments)
+        {
+            if (segment.Number < _markSegment || segment.Settled == 0 || segment.Records.Count == 0)
+            {
+                continue;
+            }
+
+            List<SpillRecordSlot> records = segment.Records;
+            int first = segment.Number == _markSegment ? _markIndex : 0;
+            if (segment.Number != _markSegment && segment.Settled == records.Count
+                && new SpillPosition(segment.Number, records[^1].Offset) < _committedThrough)
+            {
+                _ackRanges.Add(new SpillAckRange(segment.Number, records[0].Offset, records[^1].Offset));
+            }
+            else
+            {
+                int run = -1;
+                for (int i = first; i <= records.Count; i++)
+                {
+                    bool acked = i < records.Count && records[i].State != SpillSlotState.Pending
+                        && new SpillPosition(segment.Number, records[i].Offset) < _committedThrough;
+                    if (acked && run < 0)
+                    {
+                        run = i;
+                    }
+                    else if (!acked && run >= 0)
+                    {
+                        _ackRanges.Add(new SpillAckRange(segment.Number, records[run].Offset, records[i - 1].Offset));
+                        run = -1;
+                        if (_ackRanges.Count == SpillAckFile.MaxRanges)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+
+            if (_ackRanges.Count >= SpillAckFile.MaxRanges)
+            {
+                break;
+            }
+        }
+
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ackRanges);
     }
 
     private void CompleteWaiters()

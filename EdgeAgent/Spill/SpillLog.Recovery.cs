@@ -143,6 +143,11 @@ internal sealed partial class SpillLog
                 }
             }
 
+            if (scan.AckStatus == SpillAckStatus.Ok)
+            {
+                SettleRanges(segment, scan.Acknowledged.Ranges);
+            }
+
             _segments.Add(segment);
             _diskBytes += length;
         }
@@ -194,6 +199,44 @@ internal sealed partial class SpillLog
         }
 
         SpillLogMessages.Opened(_logger, Directory, _segments.Count, records, pending, _diskBytes, scan.CorruptRecords, quarantined, tornTails);
+    }
+
+    /// <summary>Settles the records of <paramref name="segment"/> that the acknowledgement file lists beyond the mark.</summary>
+    private static void SettleRanges(SpillSegment segment, IReadOnlyList<SpillAckRange> ranges)
+    {
+        foreach (SpillAckRange range in ranges)
+        {
+            if (range.Segment != segment.Number)
+            {
+                continue;
+            }
+
+            List<SpillRecordSlot> records = segment.Records;
+            for (int i = FirstAtOrAfter(records, range.First); i < records.Count && records[i].Offset <= range.Last; i++)
+            {
+                segment.Settle(i, SpillSlotState.Acked);
+            }
+        }
+    }
+
+    private static int FirstAtOrAfter(List<SpillRecordSlot> records, long offset)
+    {
+        int lo = 0;
+        int hi = records.Count;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            if (records[mid].Offset < offset)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private void TryResume(SpillSegment last)

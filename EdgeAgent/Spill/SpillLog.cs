@@ -21,7 +21,9 @@ namespace EdgeAgent.Spill;
 //   oldest pending record) moves over settled records; a segment wholly below the mark is deleted (never
 //   the active one). The mark is persisted (SpillAckFile: temp, fsync, rename, fsync dir) at each commit
 //   when it changed; an ack arms the commit timer, so the mark reaches the disk within CommitInterval.
-//   Acks beyond the mark live only in memory: after a crash those records are replayed (at-least-once).
+//   Acks beyond the mark (holes: replays in flight, live batches beside a backlog) are persisted with it as
+//   runs (SpillAckFile version 2) at the next commit, so a clean stop resends nothing acknowledged; only a
+//   crash within CommitInterval of an ack replays that record (at-least-once).
 // - Quota: before an append would take the total past QuotaBytes, the oldest segment is deleted and its
 //   pending records are added to DroppedBatches (after a roll when the oldest is the active one).
 // - Recovery (SpillLog.Recovery.cs) never throws on bad data; only an unusable directory throws.
@@ -55,6 +57,8 @@ internal sealed partial class SpillLog : IDisposable
     private ulong _markSegment;
     private int _markIndex;
     private SpillPosition _persistedMark;
+    private bool _holesDirty;
+    private readonly List<SpillAckRange> _ackRanges = [];
 
     private string? _lastRobotId;
     private string? _lastBootId;

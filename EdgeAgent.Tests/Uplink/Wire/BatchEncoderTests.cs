@@ -8,12 +8,22 @@ namespace EdgeAgent.Tests.Uplink.Wire;
 
 public sealed class BatchEncoderTests
 {
+    [TestCase(12)]
+    [TestCase(1)]
+    public void Encode_NoSamples_ProtocolRefusesIt(int joints)
+    {
+        // The uplink never builds an empty batch; one that arrives is outside the protocol (1 to 10 000 samples).
+        string[] names = WireTestData.TwelveJoints.Take(joints).ToArray();
+        TelemetryBatch batch = TelemetryBatch.Parser.ParseFrom(Encode(new BatchEncoder("robot-7", "boot-a1", names), 5, [], replay: false));
+
+        Assert.That(batch.SampleCount, Is.Zero);
+        Assert.That(BatchDecoder.Validate(batch), Does.Contain("sample_count"));
+    }
+
     [TestCase(100, 12, 7UL, false)]
     [TestCase(100, 1, 1UL, true)]
     [TestCase(1, 12, 300UL, false)]
     [TestCase(1, 1, ulong.MaxValue, true)]
-    [TestCase(0, 12, 5UL, false)]
-    [TestCase(0, 1, 0UL, true)]
     [TestCase(3, 0, 0UL, false)]
     [TestCase(100, 32, 42UL, false)]
     public void Encode_Samples_ParsesToSameValues(int count, int joints, ulong seq, bool replay)
