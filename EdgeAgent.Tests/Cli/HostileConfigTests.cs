@@ -15,6 +15,7 @@ namespace EdgeAgent.Tests.Cli;
 public sealed class HostileConfigTests
 {
     private const int SigHup = 1;
+    private const int SigTerm = 15;
     private string _dir = null!;
 
     [SetUp]
@@ -68,12 +69,17 @@ public sealed class HostileConfigTests
         File.Copy(RepoPaths.DefaultConfig, config);
         string summary = Path.Combine(_dir, "summary.json");
         var env = new Dictionary<string, string> { ["EDGEAGENT__SPILL__DIRECTORY"] = Path.Combine(_dir, "spill") };
-        using var agent = AgentProcess.Start(env, "run", "--config", config, "--duration", "6s", "--summary", summary);
-        Assert.That(agent.WaitForOutput("Loops running", TimeSpan.FromSeconds(30)), Is.True, agent.Stderr + agent.Stdout);
+        // No --duration: on a loaded machine start-up can take most of a short run, and the reload must be
+        // seen before the stop. The test stops the agent (SIGTERM) once the rejection is logged.
+        using var agent = AgentProcess.Start(env, "run", "--config", config, "--summary", summary);
+        Assert.That(agent.WaitForOutput("Loops running", TimeSpan.FromSeconds(60)), Is.True, agent.Stderr + agent.Stdout);
 
         File.WriteAllText(config, Contents(kind));
         agent.Signal(SigHup);
+        bool rejected = agent.WaitForOutput("reload rejected", TimeSpan.FromSeconds(60));
+        agent.Signal(SigTerm);
         int exit = agent.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.That(rejected, Is.True, "the reload was not rejected within 60 s: " + agent.Stdout);
 
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(summary));
         JsonElement root = doc.RootElement;

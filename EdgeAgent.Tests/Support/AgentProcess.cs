@@ -50,7 +50,13 @@ internal sealed partial class AgentProcess : IDisposable
     public static AgentProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string agent = Path.Combine(AppContext.BaseDirectory, "edge-agent.dll");
-        var info = new ProcessStartInfo(DotnetHost())
+
+        // A shell without job control starts background commands with SIGINT ignored (POSIX), the ignored
+        // disposition survives exec, and .NET then leaves SIGINT alone (nohup semantics). CI may run the suite
+        // that way, so the child gets SIGINT at its default, as from a terminal: perl (Debian's essential
+        // perl-base) resets it and execs the agent.
+        bool viaPerl = File.Exists(Perl);
+        var info = new ProcessStartInfo(viaPerl ? Perl : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -68,6 +74,13 @@ internal sealed partial class AgentProcess : IDisposable
         {
             ownSpill = Directory.CreateTempSubdirectory("edge-agent-proc-spill-").FullName;
             info.Environment["EDGEAGENT__SPILL__DIRECTORY"] = ownSpill;
+        }
+
+        if (viaPerl)
+        {
+            info.ArgumentList.Add("-e");
+            info.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\\n\";");
+            info.ArgumentList.Add(DotnetHost());
         }
 
         info.ArgumentList.Add(agent);
@@ -131,6 +144,8 @@ internal sealed partial class AgentProcess : IDisposable
             Directory.Delete(_ownSpill, recursive: true);
         }
     }
+
+    private const string Perl = "/usr/bin/perl";
 
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

@@ -128,8 +128,15 @@ internal sealed class StatusReporter : BackgroundService
         long pending = _uplink.Spill.Statistics.PendingRecords;
         return _uplink.FlightRecorder
             ? string.Create(CultureInfo.InvariantCulture, $"uplink FLIGHT-RECORDER: {pending} batches in the spill")
-            : string.Create(CultureInfo.InvariantCulture, $"uplink {c.BatchesAcked} acked, {pending} spilled pending{(c.BreakerOpened > c.BreakerClosed ? ", breaker OPEN" : string.Empty)}");
+            : string.Create(CultureInfo.InvariantCulture, $"uplink {c.BatchesAcked} acked, {pending} spilled pending{BreakerText(_uplink.BreakerState)}");
     }
+
+    private static string BreakerText(Polly.CircuitBreaker.CircuitState state) => state switch
+    {
+        Polly.CircuitBreaker.CircuitState.Open or Polly.CircuitBreaker.CircuitState.Isolated => ", breaker OPEN",
+        Polly.CircuitBreaker.CircuitState.HalfOpen => ", breaker half-open (trial call)",
+        _ => string.Empty,
+    };
 
     private void ReportTiming(LoopThread motor)
     {

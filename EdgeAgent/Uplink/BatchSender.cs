@@ -43,6 +43,14 @@ internal sealed class BatchSender : IDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly UplinkCounters _counters;
     private readonly Metadata _headers;
+    private readonly CircuitBreakerStateProvider _breakerState = new();
+
+    /// <summary>
+    /// Gets the circuit breaker's state as the pipeline holds it. The status line and the metrics read this,
+    /// not a count of open and close events: a failed trial call re-opens the breaker without a close between,
+    /// so the counts said OPEN long after it had closed again.
+    /// </summary>
+    public CircuitState BreakerState => _breakerState.CircuitState;
 
     /// <summary>Initializes a new instance of the <see cref="BatchSender"/> class.</summary>
     /// <param name="options">The validated uplink options (endpoint set).</param>
@@ -52,7 +60,7 @@ internal sealed class BatchSender : IDisposable
     public BatchSender(UplinkOptions options, UplinkCounters counters, ILogger logger, TimeProvider time)
     {
         _counters = counters;
-        _pipeline = UplinkResilience.Build(options, counters, logger, time);
+        _pipeline = UplinkResilience.Build(options, counters, logger, time, _breakerState);
         var endpoint = new Uri(options.Endpoint);
         _headers = [];
         if (options.TokenFile.Length > 0)

@@ -143,6 +143,9 @@ internal sealed partial class TelemetryUplink : IDisposable
     /// <summary>Gets a value indicating whether there is no upstream (flight-recorder mode).</summary>
     public bool FlightRecorder => _sender is null;
 
+    /// <summary>Gets the uplink circuit breaker's state (closed in flight-recorder mode: there is no upstream).</summary>
+    public Polly.CircuitBreaker.CircuitState BreakerState => _sender?.BreakerState ?? Polly.CircuitBreaker.CircuitState.Closed;
+
     /// <summary>Runs until <paramref name="stoppingToken"/> is cancelled, then drains and spills what is left.</summary>
     /// <param name="stoppingToken">Stops the uplink.</param>
     /// <returns>A task that completes when everything is delivered or durable in the spill.</returns>

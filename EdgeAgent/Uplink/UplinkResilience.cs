@@ -39,8 +39,9 @@ internal static class UplinkResilience
     /// <param name="counters">Counts retries and breaker transitions.</param>
     /// <param name="logger">Logs breaker transitions and retries.</param>
     /// <param name="time">The time provider (fake in tests).</param>
+    /// <param name="breakerState">Reports the circuit breaker's state as Polly holds it (null: not needed).</param>
     /// <returns>The pipeline.</returns>
-    public static ResiliencePipeline Build(UplinkOptions options, UplinkCounters counters, ILogger logger, TimeProvider time)
+    public static ResiliencePipeline Build(UplinkOptions options, UplinkCounters counters, ILogger logger, TimeProvider time, CircuitBreakerStateProvider? breakerState = null)
     {
         var transient = new PredicateBuilder()
             .Handle<RpcException>(ex => IsTransient(ex.StatusCode))
@@ -76,6 +77,7 @@ internal static class UplinkResilience
                 SamplingDuration = options.BreakerSamplingDuration,
                 MinimumThroughput = options.BreakerMinimumThroughput,
                 BreakDuration = options.BreakerBreakDuration,
+                StateProvider = breakerState,
                 OnOpened = args =>
                 {
                     counters.Opened();
