@@ -51,10 +51,10 @@ internal sealed partial class AgentProcess : IDisposable
     {
         string agent = Path.Combine(AppContext.BaseDirectory, "edge-agent.dll");
 
-        // A shell without job control starts background commands with SIGINT ignored (POSIX), the ignored
-        // disposition survives exec, and .NET then leaves SIGINT alone (nohup semantics). CI may run the suite
-        // that way, so the child gets SIGINT at its default, as from a terminal: perl (Debian's essential
-        // perl-base) resets it and execs the agent.
+        // A shell without job control starts background commands with SIGINT ignored (POSIX), nohup ignores
+        // SIGHUP, the ignored disposition survives exec, and .NET then leaves those signals alone. CI may run
+        // the suite that way, so the child gets SIGINT and SIGHUP at their defaults, as under systemd or from a
+        // terminal: perl (Debian's essential perl-base) resets them and execs the agent.
         bool viaPerl = File.Exists(Perl);
         var info = new ProcessStartInfo(viaPerl ? Perl : DotnetHost())
         {
@@ -79,7 +79,7 @@ internal sealed partial class AgentProcess : IDisposable
         if (viaPerl)
         {
             info.ArgumentList.Add("-e");
-            info.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\\n\";");
+            info.ArgumentList.Add("$SIG{INT} = $SIG{HUP} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\\n\";");
             info.ArgumentList.Add(DotnetHost());
         }
 
