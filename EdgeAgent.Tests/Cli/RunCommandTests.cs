@@ -32,14 +32,15 @@ public sealed class RunCommandTests
         JsonElement balance = root.GetProperty("balance");
         Assert.Multiple(() =>
         {
-            // Loose bounds: a loaded 2-core VM stalls for milliseconds; timing quality is a benchmark, not a test.
-            Assert.That(motor.GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(5).Percent);
-            Assert.That(balance.GetProperty("rate_hz").GetDouble(), Is.EqualTo(100.0).Within(5).Percent);
+            // Loose bounds: a loaded 2-core VM stalls for milliseconds, now and then for 50-100 ms; timing quality is
+            // a benchmark, not a test. A loop at the wrong rate (half, double) still fails.
+            Assert.That(motor.GetProperty("rate_hz").GetDouble(), Is.EqualTo(1000.0).Within(15).Percent);
+            Assert.That(balance.GetProperty("rate_hz").GetDouble(), Is.EqualTo(100.0).Within(15).Percent);
             // The loops run for the 3 s and then through the shutdown stop (category 1: settle, lower, torque off).
             double seconds = root.GetProperty("duration_s").GetDouble();
             Assert.That(seconds, Is.GreaterThan(3.0));
-            Assert.That(motor.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 1000).Within(5).Percent);
-            Assert.That(balance.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 100).Within(5).Percent);
+            Assert.That(motor.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 1000).Within(15).Percent);
+            Assert.That(balance.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 100).Within(15).Percent);
             foreach (string field in new[] { "p50_us", "p99_us", "p999_us", "max_us" })
             {
                 Assert.That(motor.GetProperty("wakeup_error").GetProperty(field).GetDouble(), Is.GreaterThanOrEqualTo(0), field);
