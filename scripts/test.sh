@@ -2,6 +2,8 @@
 # Runs the whole test suite: installs what it needs on Debian/Ubuntu (as root), then `dotnet test`.
 #   Cyclone DDS (libddsc, headers, idlc) and a C compiler: the ROS 2 HAL's tests build C peers with idlc and
 #   talk to them over loopback DDS. cyclictest (rt-tests): `diagnose timing`. stress-ng: the timing benchmark.
+#   promtool checks /metrics: taken out of Debian's prometheus package into .tools/ (apt-get download, no
+#   root), so the suite never installs or starts a Prometheus server on the machine.
 # Usage: scripts/test.sh [dotnet test arguments, e.g. --filter Category!=Stress]
 # Not root, or no apt-get: it says what is missing and runs the tests anyway (those that need it fail, naming it).
 set -euo pipefail
@@ -30,6 +32,16 @@ if [ "${#packages[@]}" -gt 0 ]; then
     echo "test.sh: missing ${packages[*]}; install them (apt-get install ${packages[*]}) or run this as root" >&2
   fi
 fi
+
+if ! command -v promtool >/dev/null 2>&1 && [ ! -x .tools/prometheus/usr/bin/promtool ] && command -v apt-get >/dev/null 2>&1; then
+  echo "test.sh: fetching promtool (Debian package prometheus, unpacked into .tools/, not installed)" >&2
+  mkdir -p .tools/deb
+  ( cd .tools/deb && apt-get download prometheus >/dev/null 2>&1 ) \
+    || { [ "$(id -u)" = 0 ] && apt-get update -qq && ( cd .tools/deb && apt-get download prometheus >/dev/null ); } \
+    || echo "test.sh: could not download the prometheus package; the /metrics format tests will fail naming promtool" >&2
+  for deb in .tools/deb/prometheus_*.deb; do [ -e "$deb" ] && dpkg-deb -x "$deb" .tools/prometheus; done
+fi
+[ -x .tools/prometheus/usr/bin/promtool ] && export EDGEAGENT_PROMTOOL="$PWD/.tools/prometheus/usr/bin/promtool"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The whole solution first: `dotnet test` builds only the test project and what it references, so a

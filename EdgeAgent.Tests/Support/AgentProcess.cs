@@ -68,6 +68,21 @@ internal sealed partial class AgentProcess : IDisposable
             info.Environment[key] = value;
         }
 
+        // Never the default observability port (an agent of the machine, or another test's, may hold it), and
+        // never the notify socket of whatever started the suite: a test that wants them says so.
+        if (!environment.ContainsKey("EDGEAGENT__OBSERVABILITY__LISTEN"))
+        {
+            info.Environment["EDGEAGENT__OBSERVABILITY__LISTEN"] = "127.0.0.1:0";
+        }
+
+        foreach (string inherited in new[] { "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID" })
+        {
+            if (!environment.ContainsKey(inherited))
+            {
+                info.Environment.Remove(inherited);
+            }
+        }
+
         // Never the real spill (/var/lib/edge-agent/spill, ~/.local/state): a test that names none gets its own.
         string? ownSpill = null;
         if (!environment.Keys.Any(k => string.Equals(k, "EDGEAGENT__SPILL__DIRECTORY", StringComparison.OrdinalIgnoreCase)))
@@ -120,6 +135,22 @@ internal sealed partial class AgentProcess : IDisposable
         }
 
         return Stdout.Contains(fragment, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits for the agent's observability endpoint and returns its base address (http://127.0.0.1:PORT/).</summary>
+    public Uri WaitForObservability(TimeSpan timeout)
+    {
+        const string marker = "Observability endpoint on ";
+        if (!WaitForOutput(marker, timeout))
+        {
+            throw new TimeoutException($"edge-agent (pid {Pid}) did not open its observability endpoint within {timeout}; stdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+
+        string text = Stdout;
+        int start = text.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        int end = text.IndexOf(':', text.IndexOf("//", start, StringComparison.Ordinal) + 2);
+        end = text.IndexOf('/', end);
+        return new Uri(text[start..(end + 1)]);
     }
 
     public void Signal(int signal)

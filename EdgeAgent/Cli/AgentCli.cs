@@ -18,6 +18,7 @@ internal static class AgentCli
         root.Subcommands.Add(ReceiveCommand.Create());
         root.Subcommands.Add(SpillCommand.Create(payload => BatchJson.ToJson(payload)));
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

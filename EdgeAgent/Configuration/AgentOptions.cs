@@ -35,6 +35,9 @@ public sealed class AgentOptions
     /// <summary>Gets or sets the local spill buffer settings.</summary>
     public SpillOptions Spill { get; set; } = new();
 
+    /// <summary>Gets or sets the metrics and health endpoint settings.</summary>
+    public EdgeAgent.Observability.ObservabilityOptions Observability { get; set; } = new();
+
     /// <summary>
     /// Copies every section of <paramref name="from"/> into <paramref name="to"/>. The sections are the
     /// bindable properties of this type, the same list the YAML binder walks, so a new section is never missed.

@@ -38,6 +38,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckUplink(options.Uplink, issues);
         CheckSampling(options, issues);
         CheckSpill(options.Spill, issues);
+        if (options.Observability.TryParseListen(out _) is { } listenError)
+        {
+            issues.Add(new("observability.listen", listenError, "use a loopback address such as 127.0.0.1:9464 or [::1]:9464, \"\" to turn the endpoint off, or set observability.allow_remote: true (then firewall the port)"));
+        }
+
         return issues;
     }
 

@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Observability;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +52,15 @@ internal static class AgentHost
         services.AddSingleton(sp => new TelemetryUplink(
             options, sp.GetRequiredService<ControlParts>().Ring, Guid.CreateVersion7().ToString(), sp.GetRequiredService<ILogger<TelemetryUplink>>(), TimeProvider.System));
 
+        // First: started before the loops (a technician sees "starting") and stopped last (the shutdown stop
+        // can be watched on /status to the end).
+        services.AddSingleton<HealthMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        services.AddSingleton<AgentMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentMetrics>());
+        services.AddSingleton<ObservabilityServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ObservabilityServer>());
+
         // Registered before the loops: hosted services stop in reverse order, so the uplink stops after the
         // loops and batches their last samples before spilling what is left.
         services.AddHostedService<UplinkService>();
@@ -58,6 +68,7 @@ internal static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<ControlLoopsService>());
         services.AddHostedService<StatusReporter>();
         services.AddHostedService<SystemdWatchdog>();
+        services.AddHostedService<SystemdReadiness>();
         services.AddHostedService<OperatorSignals>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());

@@ -71,4 +71,19 @@ internal static partial class HostingLog
 
     [LoggerMessage(13, LogLevel.Warning, "Safe-stop reset requested by an operator (SIGUSR1)")]
     public static partial void ResetRequested(ILogger logger);
+
+    [LoggerMessage(30, LogLevel.Information, "Observability endpoint on {Url}: /metrics /healthz /readyz /status (edge-agent status reads it)")]
+    public static partial void ObservabilityListening(ILogger logger, string url);
+
+    [LoggerMessage(31, LogLevel.Warning, "Observability endpoint not started on {Listen}: {Reason}. The agent runs without /metrics and /status. Fix: free the port, or set observability.listen to another loopback address (\"\" turns it off)")]
+    public static partial void ObservabilityFailed(ILogger logger, string listen, string reason);
+
+    [LoggerMessage(32, LogLevel.Information, "Observability endpoint off (observability.listen is empty)")]
+    public static partial void ObservabilityOff(ILogger logger);
+
+    [LoggerMessage(33, LogLevel.Warning, "Not ready: {Reason}")]
+    public static partial void NotReady(ILogger logger, string reason);
+
+    [LoggerMessage(34, LogLevel.Information, "Ready: {Status}")]
+    public static partial void Ready(ILogger logger, string status);
 }

@@ -2,15 +2,19 @@ using System.Globalization;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Observability;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Hosting;
 
 /// <summary>
-/// Prints one status line per interval for a person at a terminal (or the journal), and logs safety state
-/// changes. Reads the loops' statistics from outside the loop threads; never touches the hot path.
+/// Logs safety state changes and the readiness changes (events), sends the one-line state to systemd
+/// (<c>sd_notify STATUS=</c>, what <c>systemctl status</c> shows) every interval, and prints the periodic
+/// status line for a person at a terminal (<c>observability.status_line</c>: by default not under systemd,
+/// where the journal gets events only). Reads the loops' statistics from outside the loop threads.
 /// </summary>
 internal sealed class StatusReporter : BackgroundService
 {
@@ -21,10 +25,18 @@ internal sealed class StatusReporter : BackgroundService
     private readonly TimeProvider _time;
     private readonly TelemetryUplink _uplink;
     private readonly ConfigReloader? _reloader;
+    private readonly ISystemdNotifier? _notifier;
+    private readonly ObservabilityServer? _observability;
+    private readonly HealthMonitor? _health;
 
     /// <summary>Initializes a new instance of the <see cref="StatusReporter"/> class.</summary>
-    public StatusReporter(ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink, ConfigReloader? reloader = null)
+    public StatusReporter(
+        ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink,
+        ConfigReloader? reloader = null, ISystemdNotifier? notifier = null, ObservabilityServer? observability = null, HealthMonitor? health = null)
     {
+        _notifier = notifier;
+        _observability = observability;
+        _health = health;
         _reloader = reloader;
         _uplink = uplink;
         _loops = loops;
@@ -46,6 +58,15 @@ internal sealed class StatusReporter : BackgroundService
         StopEscalation lastEscalation = StopEscalation.None;
         long start = _time.GetTimestamp();
         bool timingReported = false;
+        bool underSystemd = _notifier?.IsEnabled == true;
+        bool printLine = _settings.StatusInterval > TimeSpan.Zero && _parts.Options.Observability.StatusLine switch
+        {
+            StatusLineMode.Always => true,
+            StatusLineMode.Never => false,
+            _ => !underSystemd,
+        };
+        bool? wasReady = null;
+        bool? candidate = null;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -94,7 +115,34 @@ internal sealed class StatusReporter : BackgroundService
                     ReportTiming(motorLoop);
                 }
 
-                if (_settings.StatusInterval <= TimeSpan.Zero || _loops.Motor is null)
+                if (_health is not null && _observability is not null)
+                {
+                    AgentStatus status = _observability.Status();
+                    // An event when readiness changes and holds for two intervals: a loaded VM's one-second dip
+                    // of the loop rate does not fill the journal.
+                    bool confirmed = candidate == status.Ready;
+                    candidate = status.Ready;
+                    if (_health.Current.Alive && status.Ready != wasReady && confirmed)
+                    {
+                        if (status.Ready)
+                        {
+                            HostingLog.Ready(_logger, status.OneLine());
+                        }
+                        else if (wasReady is not null)
+                        {
+                            HostingLog.NotReady(_logger, status.Reason);
+                        }
+
+                        wasReady = status.Ready;
+                    }
+
+                    if (underSystemd)
+                    {
+                        _notifier!.Notify(new ServiceState("STATUS=" + status.OneLine()));
+                    }
+                }
+
+                if (!printLine || _loops.Motor is null)
                 {
                     continue;
                 }

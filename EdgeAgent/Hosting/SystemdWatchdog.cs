@@ -6,12 +6,40 @@ using Microsoft.Extensions.Hosting.Systemd;
 namespace EdgeAgent.Hosting;
 
 /// <summary>
-/// Pets the systemd watchdog (<c>WatchdogSec=</c> in the unit) at half its interval, but only while the motor
-/// loop is ticking: a stuck loop thread stops the pings, and systemd restarts the agent.
+/// Pets the systemd watchdog (<c>WatchdogSec=</c> in the unit) at half its interval, but only while the agent
+/// is healthy: the motor loop ticked since the last ping <b>and</b> at least one of those ticks took a fresh
+/// HAL measurement. A stuck loop thread or a HAL that went silent stops the pings, and systemd restarts the
+/// agent (the safety supervisor has already stopped the robot: a stale HAL trips category 0 within
+/// <c>safety.stale_after</c>, long before the watchdog interval).
 /// </summary>
 internal sealed class SystemdWatchdog(ISystemdNotifier notifier, ControlParts parts, TimeProvider time) : BackgroundService
 {
     private static readonly ServiceState Watchdog = new("WATCHDOG=1");
+    private long _lastTicks;
+    private long _lastNotFresh;
+
+    /// <summary>One watchdog period: pets the watchdog if the agent was healthy since the last call.</summary>
+    /// <returns>Whether it petted.</returns>
+    internal bool PetIfHealthy()
+    {
+        long ticks = parts.Motor.Ticks;
+        long notFresh = parts.Motor.NotFreshReads;
+        bool healthy = Healthy(ticks - _lastTicks, notFresh - _lastNotFresh);
+        _lastTicks = ticks;
+        _lastNotFresh = notFresh;
+        if (healthy)
+        {
+            notifier.Notify(Watchdog);
+        }
+
+        return healthy;
+    }
+
+    /// <summary>The watchdog's health: the motor loop ticked, and not every tick found the HAL's state stale.</summary>
+    /// <param name="ticks">Motor ticks since the last check.</param>
+    /// <param name="notFreshTicks">Of those, the ticks without a fresh measurement.</param>
+    /// <returns>Whether to pet the watchdog.</returns>
+    internal static bool Healthy(long ticks, long notFreshTicks) => ticks > 0 && ticks - notFreshTicks > 0;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,17 +51,13 @@ internal sealed class SystemdWatchdog(ISystemdNotifier notifier, ControlParts pa
         }
 
         using var timer = new PeriodicTimer(TimeSpan.FromMicroseconds(micros / 2.0), time);
-        long lastTicks = -1;
+        _lastTicks = parts.Motor.Ticks;
+        _lastNotFresh = parts.Motor.NotFreshReads;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                long ticks = parts.Motor.Ticks;
-                if (ticks != lastTicks)
-                {
-                    notifier.Notify(Watchdog);
-                    lastTicks = ticks;
-                }
+                PetIfHealthy();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

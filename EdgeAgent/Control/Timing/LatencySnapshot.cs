@@ -32,6 +32,14 @@ internal sealed class LatencySnapshot
     /// <summary>Gets the sum of the values (ns).</summary>
     public long Sum { get; }
 
+    /// <summary>Gets the number of buckets (<see cref="LatencyHistogram.BucketCount"/>).</summary>
+    public int BucketCount => _buckets.Length;
+
+    /// <summary>Gets the number of values in bucket <paramref name="index"/> (see <see cref="LatencyHistogram.BucketMidpoint"/>).</summary>
+    /// <param name="index">0 .. <see cref="BucketCount"/> - 1.</param>
+    /// <returns>The count.</returns>
+    public long CountAt(int index) => _buckets[index];
+
     /// <summary>Gets the mean (ns); 0 when empty.</summary>
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 
