@@ -16,6 +16,7 @@ command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 ldconfig -p 2>/dev/null | grep -q 'libddsc\.so' || packages+=(libddsc0debian)
 command -v idlc >/dev/null 2>&1 || packages+=(cyclonedds-tools)
 command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
+command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 
 if [ "${#packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
