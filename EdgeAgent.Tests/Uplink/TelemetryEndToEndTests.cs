@@ -100,7 +100,16 @@ public sealed class TelemetryEndToEndTests
         {
             using var agent = AgentProcess.Start(env, "run", "--config", RepoPaths.DefaultConfig, "--quiet");
             Assert.That(agent.WaitForOutput("Loops running", TimeSpan.FromSeconds(30)), Is.True, agent.Stderr);
-            Thread.Sleep(TimeSpan.FromMilliseconds(random.Next(300, 2000)));
+
+            // Killed at a random moment once this run's first batch has arrived: on a loaded VM the first
+            // commit and connect can take seconds, and a run killed before them has nothing of its own to lose.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (receiver.Statistics.ForRobot("robot-001").Boots < round + 1 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(20);
+            }
+
+            Thread.Sleep(TimeSpan.FromMilliseconds(random.Next(0, 1700)));
             agent.Signal(SigKill);
             agent.WaitForExit(TimeSpan.FromSeconds(30));
             kills++;
