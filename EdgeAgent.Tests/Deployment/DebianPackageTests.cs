@@ -103,6 +103,48 @@ public sealed class DebianPackageTests
         });
     }
 
+    [Test]
+    public void InstallScript_StagingRoot_ReplacesAnEarlierSourceInstallTokenModesUninstallPurge()
+    {
+        Assume.That(Environment.UserName, Is.EqualTo("root"), "install.sh installs a system user and owners; CI runs as root");
+        string root = Path.Combine(_dir, "install-root");
+        string install = Path.Combine(RepoPaths.Root, "install.sh");
+
+        // What an earlier install.sh left: its files (one the new version does not ship) and its unit.
+        Directory.CreateDirectory(Path.Combine(root, "opt", "edge-agent"));
+        File.WriteAllText(Path.Combine(root, "opt", "edge-agent", "edge-agent"), "old binary");
+        File.WriteAllText(Path.Combine(root, "opt", "edge-agent", "Stale.Old.dll"), "old");
+        Directory.CreateDirectory(Path.Combine(root, "etc", "systemd", "system"));
+        File.WriteAllText(Path.Combine(root, "etc", "systemd", "system", "edge-agent.service"), "[Service]\n");
+        string token = Path.Combine(_dir, "token.txt");
+        File.WriteAllText(token, "secret-token-value\n");
+
+        Run("bash", install, "--root", root, "--out", Path.Combine(_dir, "install-out"), "--token", token);
+        string etc = Path.Combine(root, "etc", "edge-agent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(Path.Combine(root, "opt", "edge-agent", "Stale.Old.dll")), Is.False, "no stale file of the old version");
+            Assert.That(File.Exists(Path.Combine(root, "etc", "systemd", "system", "edge-agent.service")), Is.False, "the old unit no longer shadows the package's");
+            Assert.That(File.Exists(Path.Combine(root, "lib", "systemd", "system", "edge-agent.service")), Is.True);
+            Assert.That(Mode(Path.Combine(etc, "token")), Is.EqualTo("640 0:" + Gid(root)), "the token is the agent's group's to read, no one else's");
+            Assert.That(Mode(Path.Combine(root, "var", "lib", "edge-agent")), Is.EqualTo("750 " + Uid(root) + ":" + Gid(root)));
+        });
+
+        Directory.CreateDirectory(Path.Combine(root, "var", "lib", "edge-agent", "spill"));
+        File.WriteAllText(Path.Combine(root, "var", "lib", "edge-agent", "spill", "00000000000000000000.seg"), "pending");
+        Run("bash", install, "--root", root, "--uninstall");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(Path.Combine(root, "opt", "edge-agent", "edge-agent")), Is.False);
+            Assert.That(File.Exists(Path.Combine(etc, "agent.yaml")), Is.True, "--uninstall keeps the configuration");
+            Assert.That(File.Exists(Path.Combine(root, "var", "lib", "edge-agent", "spill", "00000000000000000000.seg")), Is.True, "--uninstall keeps the data");
+        });
+
+        Run("bash", install, "--root", root, "--purge");
+        Assert.That(Directory.Exists(Path.Combine(root, "var", "lib", "edge-agent")), Is.False, "--purge removes the data");
+        Assert.That(Directory.Exists(etc), Is.False, "--purge removes the configuration and the token");
+    }
+
     private static void StagingRoot(string root)
     {
         foreach (string d in new[] { "var/lib/dpkg/info", "var/lib/dpkg/updates", "etc" })
