@@ -52,8 +52,8 @@ internal static class AgentHost
         services.AddSingleton(sp => new TelemetryUplink(
             options, sp.GetRequiredService<ControlParts>().Ring, Guid.CreateVersion7().ToString(), sp.GetRequiredService<ILogger<TelemetryUplink>>(), TimeProvider.System));
 
-        // First: started before the loops (a technician sees "starting") and stopped last (the shutdown stop
-        // can be watched on /status to the end).
+        // First: started (and scraped once) before the loops' warm-up, whose compacting GC then collects its
+        // start-up garbage while no loop runs; stopped last, so the shutdown stop can be watched on /status.
         services.AddSingleton<HealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         services.AddSingleton<AgentMetrics>();
