@@ -21,6 +21,9 @@ internal static class CliExit
     /// <summary>The input the operator named does not exist or cannot be read (<c>spill inspect DIR</c>).</summary>
     public const int NoInput = 66;
 
+    /// <summary>An unhandled error, a bug (<c>EX_SOFTWARE</c>): one line at error priority (<see cref="FatalErrors"/>).</summary>
+    public const int Software = 70;
+
     /// <summary>An invalid configuration file or environment override.</summary>
     public const int Config = AgentDefaults.ExitConfig;
 }
