@@ -5,6 +5,7 @@
 #   /lib/systemd/system/edge-agent.service  the unit
 #   /etc/edge-agent/agent.yaml              the configuration, a conffile (an edited file survives upgrades;
 #                                           dpkg puts the new default beside it as agent.yaml.dpkg-dist)
+#   /lib/udev/rules.d/60-edge-agent.rules  /dev/cpu_dma_latency for the edge-agent group (timing.limit_cpu_idle)
 #   /usr/share/doc/edge-agent/README.md
 # Maintainer scripts (packaging/debian/): the system user, owners and modes, stop before an upgrade replaces
 # files (the agent makes its controlled stop), start after, and on purge remove /var/lib/edge-agent.
@@ -55,6 +56,8 @@ chmod -R u=rwX,go=rX "$stage/opt/edge-agent"
 chmod 0755 "$stage/opt/edge-agent/edge-agent"
 ln -s /opt/edge-agent/edge-agent "$stage/usr/bin/edge-agent"
 install -m 0644 "$repo/config/edge-agent.service" "$stage/lib/systemd/system/edge-agent.service"
+install -d -m 0755 "$stage/lib/udev/rules.d"
+install -m 0644 "$repo/packaging/debian/60-edge-agent.rules" "$stage/lib/udev/rules.d/60-edge-agent.rules"
 install -m 0644 "$config" "$stage/etc/edge-agent/agent.yaml"
 install -m 0644 "$repo/README.md" "$stage/usr/share/doc/edge-agent/README.md"
 for script in preinst postinst prerm postrm; do

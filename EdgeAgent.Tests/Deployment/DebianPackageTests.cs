@@ -49,6 +49,7 @@ public sealed class DebianPackageTests
             Assert.That(contents, Does.Contain("./lib/systemd/system/edge-agent.service").And.Contain("./usr/bin/edge-agent -> /opt/edge-agent/edge-agent"));
             Assert.That(entries.Any(e => e.StartsWith("-rwxr-xr-x", StringComparison.Ordinal) && e.EndsWith("./opt/edge-agent/edge-agent", StringComparison.Ordinal)), Is.True);
             Assert.That(entries.Any(e => e.EndsWith(".pdb", StringComparison.Ordinal)), Is.False);
+            Assert.That(contents, Does.Contain("./lib/udev/rules.d/60-edge-agent.rules"), "/dev/cpu_dma_latency for the agent's group");
         });
     }
 

@@ -49,6 +49,7 @@ public sealed partial class SystemdUnitTests
             Assert.That(lines.Any(l => l.StartsWith("StartLimitBurst=", StringComparison.Ordinal)), Is.True);
             Assert.That(lines.Any(l => l.StartsWith("TimeoutAbortSec=", StringComparison.Ordinal)), Is.True, "the watchdog's SIGABRT is followed by SIGKILL");
             Assert.That(lines.Any(l => l.StartsWith("ExecReload=", StringComparison.Ordinal) && l.Contains("check-config", StringComparison.Ordinal)), Is.True, "systemctl reload fails on a bad file");
+            Assert.That(lines, Does.Contain("DeviceAllow=/dev/cpu_dma_latency rw").And.Contain("DevicePolicy=closed").And.Not.Contain("PrivateDevices=yes"), "timing.limit_cpu_idle can open its device, and only that one");
         });
     }
 
