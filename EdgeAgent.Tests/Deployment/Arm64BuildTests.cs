@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Deployment;
@@ -17,9 +16,9 @@ public sealed class Arm64BuildTests
         try
         {
             string published = Path.Combine(dir, "publish");
-            string check = Run("bash", Path.Combine(RepoPaths.Root, "scripts", "check-arm64.sh"), "--out", published);
-            string deb = Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--runtime", "linux-arm64", "--published", published, "--out", dir).Trim().Split('\n')[^1];
-            string info = Run("dpkg-deb", "-I", deb);
+            string check = Tool.Run("bash", Path.Combine(RepoPaths.Root, "scripts", "check-arm64.sh"), "--out", published);
+            string deb = Tool.Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--runtime", "linux-arm64", "--published", published, "--out", dir).Trim().Split('\n')[^1];
+            string info = Tool.Run("dpkg-deb", "-I", deb);
             byte[] elf = File.ReadAllBytes(Path.Combine(published, "edge-agent"))[..20];
 
             Assert.Multiple(() =>
@@ -35,21 +34,5 @@ public sealed class Arm64BuildTests
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(15)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} did not finish in 15 min");
-        }
-
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}:\n{stdout}\n{stderr.Result}");
-        return stdout;
     }
 }

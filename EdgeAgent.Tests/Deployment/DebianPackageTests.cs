@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Deployment;
@@ -20,12 +19,12 @@ public sealed class DebianPackageTests
     {
         _dir = Directory.CreateTempSubdirectory("edge-agent-deb-").FullName;
         string published = Path.Combine(_dir, "v1", "publish-linux-x64");
-        _v1 = Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--out", Path.Combine(_dir, "v1")).Trim().Split('\n')[^1];
+        _v1 = Tool.Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--out", Path.Combine(_dir, "v1")).Trim().Split('\n')[^1];
 
         // The "next version": the same binary, a new default configuration.
         string config = Path.Combine(_dir, "agent-v2.yaml");
         File.WriteAllText(config, "# shipped with 0.1.1\n" + File.ReadAllText(RepoPaths.DefaultConfig));
-        _v2 = Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--out", Path.Combine(_dir, "v2"), "--published", published, "--version", "0.1.1", "--config", config).Trim().Split('\n')[^1];
+        _v2 = Tool.Run("bash", Path.Combine(RepoPaths.Root, "scripts", "build-deb.sh"), "--out", Path.Combine(_dir, "v2"), "--published", published, "--version", "0.1.1", "--config", config).Trim().Split('\n')[^1];
     }
 
     [OneTimeTearDown]
@@ -34,9 +33,9 @@ public sealed class DebianPackageTests
     [Test]
     public void Package_ControlConffilesAndOwners()
     {
-        string info = Run("dpkg-deb", "-I", _v1);
-        string contents = Run("dpkg-deb", "-c", _v1);
-        string conffiles = Run("dpkg-deb", "--info", _v1, "conffiles");
+        string info = Tool.Run("dpkg-deb", "-I", _v1);
+        string contents = Tool.Run("dpkg-deb", "-c", _v1);
+        string conffiles = Tool.Run("dpkg-deb", "--info", _v1, "conffiles");
         string[] entries = contents.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Multiple(() =>
@@ -84,7 +83,7 @@ public sealed class DebianPackageTests
         {
             Assert.That(File.ReadAllText(config), Does.EndWith("# tuned on the robot\n"), "the edit survives the upgrade");
             Assert.That(File.ReadAllText(config + ".dpkg-dist"), Does.StartWith("# shipped with 0.1.1"), "the new default beside it");
-            Assert.That(Run("dpkg-query", "--admindir=" + Path.Combine(root, "var", "lib", "dpkg"), "-W", "-f=${Version}", "edge-agent"), Is.EqualTo("0.1.1"));
+            Assert.That(Tool.Run("dpkg-query", "--admindir=" + Path.Combine(root, "var", "lib", "dpkg"), "-W", "-f=${Version}", "edge-agent"), Is.EqualTo("0.1.1"));
             Assert.That(Mode(config), Is.EqualTo("640 0:" + Gid(root)));
         });
 
@@ -120,7 +119,7 @@ public sealed class DebianPackageTests
         string token = Path.Combine(_dir, "token.txt");
         File.WriteAllText(token, "secret-token-value\n");
 
-        Run("bash", install, "--root", root, "--out", Path.Combine(_dir, "install-out"), "--token", token);
+        Tool.Run("bash", install, "--root", root, "--out", Path.Combine(_dir, "install-out"), "--token", token);
         string etc = Path.Combine(root, "etc", "edge-agent");
         Assert.Multiple(() =>
         {
@@ -133,7 +132,7 @@ public sealed class DebianPackageTests
 
         Directory.CreateDirectory(Path.Combine(root, "var", "lib", "edge-agent", "spill"));
         File.WriteAllText(Path.Combine(root, "var", "lib", "edge-agent", "spill", "00000000000000000000.seg"), "pending");
-        Run("bash", install, "--root", root, "--uninstall");
+        Tool.Run("bash", install, "--root", root, "--uninstall");
         Assert.Multiple(() =>
         {
             Assert.That(File.Exists(Path.Combine(root, "opt", "edge-agent", "edge-agent")), Is.False);
@@ -141,7 +140,7 @@ public sealed class DebianPackageTests
             Assert.That(File.Exists(Path.Combine(root, "var", "lib", "edge-agent", "spill", "00000000000000000000.seg")), Is.True, "--uninstall keeps the data");
         });
 
-        Run("bash", install, "--root", root, "--purge");
+        Tool.Run("bash", install, "--root", root, "--purge");
         Assert.That(Directory.Exists(Path.Combine(root, "var", "lib", "edge-agent")), Is.False, "--purge removes the data");
         Assert.That(Directory.Exists(etc), Is.False, "--purge removes the configuration and the token");
     }
@@ -158,11 +157,11 @@ public sealed class DebianPackageTests
         File.WriteAllText(Path.Combine(root, "etc", "group"), "root:x:0:\n");
         File.WriteAllText(Path.Combine(root, "etc", "shadow"), "root:*:19000:0:99999:7:::\n", System.Text.Encoding.ASCII);
         File.WriteAllText(Path.Combine(root, "etc", "gshadow"), "root:*::\n");
-        Run("chmod", "0600", Path.Combine(root, "etc", "shadow"), Path.Combine(root, "etc", "gshadow"));
+        Tool.Run("chmod", "0600", Path.Combine(root, "etc", "shadow"), Path.Combine(root, "etc", "gshadow"));
     }
 
     private static void Dpkg(string root, params string[] args) =>
-        Run("dpkg", ["--root=" + root, "--force-script-chrootless", "--force-depends", "--log=/dev/null", .. args]);
+        Tool.Run("dpkg", ["--root=" + root, "--force-script-chrootless", "--force-depends", "--log=/dev/null", .. args]);
 
     private static string Id(string root, string file, string name) =>
         File.ReadAllLines(Path.Combine(root, "etc", file)).First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(':')[2];
@@ -171,21 +170,5 @@ public sealed class DebianPackageTests
 
     private static string Gid(string root) => Id(root, "group", "edge-agent");
 
-    private static string Mode(string path) => Run("stat", "-c", "%a %u:%g", path).Trim();
-
-    private static string Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill();
-            Assert.Fail($"{file} did not finish in 10 min");
-        }
-
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}:\n{stdout}\n{stderr.Result}");
-        return stdout;
-    }
+    private static string Mode(string path) => Tool.Run("stat", "-c", "%a %u:%g", path).Trim();
 }

@@ -106,9 +106,11 @@ internal static class StatusCommand
             }
         }
 
-        if (!IPEndPoint.TryParse(listen, out IPEndPoint? ip) || !listen.Contains(':', StringComparison.Ordinal))
+        // The rule of observability.listen, but any address: a technician may read another machine's agent.
+        string? problem = new ObservabilityOptions { Listen = listen, AllowRemote = true }.TryParseListen(out IPEndPoint? ip);
+        if (problem is not null || ip is null)
         {
-            error = $"'{listen}' is not IP:PORT (for example 127.0.0.1:9464 or [::1]:9464)";
+            error = (problem ?? "--endpoint is empty") + " (for example 127.0.0.1:9464 or [::1]:9464)";
             return false;
         }
 

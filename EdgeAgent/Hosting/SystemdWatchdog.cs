@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeAgent.Control;
+using EdgeAgent.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 
@@ -24,7 +25,8 @@ internal sealed class SystemdWatchdog(ISystemdNotifier notifier, ControlParts pa
     {
         long ticks = parts.Motor.Ticks;
         long notFresh = parts.Motor.NotFreshReads;
-        bool healthy = Healthy(ticks - _lastTicks, notFresh - _lastNotFresh);
+        (bool alive, bool fresh) = HealthMonitor.Judge(ticks - _lastTicks, notFresh - _lastNotFresh);
+        bool healthy = alive && fresh;
         _lastTicks = ticks;
         _lastNotFresh = notFresh;
         if (healthy)
@@ -34,12 +36,6 @@ internal sealed class SystemdWatchdog(ISystemdNotifier notifier, ControlParts pa
 
         return healthy;
     }
-
-    /// <summary>The watchdog's health: the motor loop ticked, and not every tick found the HAL's state stale.</summary>
-    /// <param name="ticks">Motor ticks since the last check.</param>
-    /// <param name="notFreshTicks">Of those, the ticks without a fresh measurement.</param>
-    /// <returns>Whether to pet the watchdog.</returns>
-    internal static bool Healthy(long ticks, long notFreshTicks) => ticks > 0 && ticks - notFreshTicks > 0;
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

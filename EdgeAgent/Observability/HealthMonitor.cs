@@ -62,6 +62,15 @@ internal sealed class HealthMonitor : BackgroundService
         }
     }
 
+    /// <summary>
+    /// The one definition of alive and HAL fresh over an interval, for the monitor and the systemd watchdog:
+    /// alive = the motor loop ticked; fresh = at least one of those ticks took a fresh measurement.
+    /// </summary>
+    /// <param name="ticks">Motor ticks in the interval.</param>
+    /// <param name="notFreshTicks">Of those, the ticks that found no fresh measurement.</param>
+    /// <returns>Alive and fresh.</returns>
+    internal static (bool Alive, bool Fresh) Judge(long ticks, long notFreshTicks) => (ticks > 0, ticks - notFreshTicks > 0);
+
     /// <summary>Takes one sample now (the timer calls this; tests call it directly).</summary>
     /// <returns>The conclusion.</returns>
     public HealthSample Sample()
@@ -107,9 +116,7 @@ internal sealed class HealthMonitor : BackgroundService
 
         var last = _history[0];
         var previous = _history[1];
-        long ticks = last.Ticks - previous.Ticks;
-        bool alive = ticks > 0;
-        bool fresh = ticks - (last.NotFresh - previous.NotFresh) > 0;
+        (bool alive, bool fresh) = Judge(last.Ticks - previous.Ticks, last.NotFresh - previous.NotFresh);
         double motorRate = 0;
         double balanceRate = 0;
         bool atRate = true;
