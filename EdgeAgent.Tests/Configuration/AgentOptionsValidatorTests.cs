@@ -29,6 +29,29 @@ public sealed class AgentOptionsValidatorTests
         Assert.That(result.Succeeded, Is.True, result.FailureMessage);
     }
 
+    [TestCase(50)]
+    [TestCase(120_000)]
+    public void Validate_DiagnosticsPeriodOutOfRange_NamesTheKey(int milliseconds)
+    {
+        var options = AgentConfigLoader.LoadFromString(Valid, SourceName, NoEnvironment);
+        options.Hal.Ros2.DiagnosticsPeriod = TimeSpan.FromMilliseconds(milliseconds);
+
+        var result = validator.Validate(Options.DefaultName, options);
+
+        Assert.That(result.Failures, Has.Some.StartsWith("hal.ros2.diagnostics_period: ").And.Contains("is outside 100ms..1min"));
+    }
+
+    [Test]
+    public void Validate_DiagnosticsTopicWithSpace_NamesTheKey()
+    {
+        var options = AgentConfigLoader.LoadFromString(Valid, SourceName, NoEnvironment);
+        options.Hal.Ros2.DiagnosticsTopic = "/my diagnostics";
+
+        var result = validator.Validate(Options.DefaultName, options);
+
+        Assert.That(result.Failures, Has.Some.StartsWith("hal.ros2.diagnostics_topic: '/my diagnostics' is not a ROS topic name"));
+    }
+
     [Test]
     public void Validate_DefaultOptions_FailsOnEmptyJointList()
     {

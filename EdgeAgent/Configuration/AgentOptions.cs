@@ -177,6 +177,12 @@ public sealed class Ros2Options
 
     /// <summary>Gets or sets how far in the future a header stamp may be (clock skew) before it is rejected. The default value is 100 ms.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets or sets the topic the agent publishes its <c>diagnostic_msgs/DiagnosticArray</c> on (loops, safety, HAL, uplink); empty turns it off. The default value is /diagnostics.</summary>
+    public string DiagnosticsTopic { get; set; } = "/diagnostics";
+
+    /// <summary>Gets or sets how often the diagnostics are published (100ms..1min). The default value is 1 s (diagnostic_updater's rate).</summary>
+    public TimeSpan DiagnosticsPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The HAL drivers.</summary>

@@ -38,6 +38,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckUplink(options.Uplink, issues);
         CheckSampling(options, issues);
         CheckSpill(options.Spill, issues);
+        CheckRos2(options.Hal.Ros2, issues);
         if (options.Observability.TryParseListen(out _) is { } listenError)
         {
             issues.Add(new("observability.listen", listenError, "use a loopback address such as 127.0.0.1:9464 or [::1]:9464, \"\" to turn the endpoint off, or set observability.allow_remote: true (then firewall the port)"));
@@ -339,6 +340,19 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         else if (Math.Abs(ratio - Math.Round(ratio)) > 1e-9)
         {
             issues.Add(new("sampling.rate_hz", $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of sampling.rate_hz ({F(sampling.RateHz)} Hz); a sample is taken every Nth motor tick", $"pick a sample rate that divides {F(motorRate)} evenly, such as {F(motorRate / Math.Max(1, Math.Round(ratio)))}"));
+        }
+    }
+
+    private static void CheckRos2(Ros2Options ros2, List<ConfigIssue> issues)
+    {
+        if (ros2.DiagnosticsPeriod < TimeSpan.FromMilliseconds(100) || ros2.DiagnosticsPeriod > TimeSpan.FromMinutes(1))
+        {
+            issues.Add(new("hal.ros2.diagnostics_period", $"{D(ros2.DiagnosticsPeriod)} is outside 100ms..1min", "set 1s (diagnostic_updater's rate) or another duration between 100ms and 1min"));
+        }
+
+        if (ros2.DiagnosticsTopic.Length > 0 && (ros2.DiagnosticsTopic.Trim() != ros2.DiagnosticsTopic || ros2.DiagnosticsTopic.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            issues.Add(new("hal.ros2.diagnostics_topic", $"'{ros2.DiagnosticsTopic}' is not a ROS topic name", "use a name such as /diagnostics, or \"\" to turn the diagnostics off"));
         }
     }
 

@@ -69,6 +69,8 @@ internal static class AgentHost
         services.AddHostedService<StatusReporter>();
         services.AddHostedService<SystemdWatchdog>();
         services.AddHostedService<SystemdReadiness>();
+        services.AddSingleton<Ros2DiagnosticsPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ros2DiagnosticsPublisher>());
         services.AddHostedService<OperatorSignals>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());

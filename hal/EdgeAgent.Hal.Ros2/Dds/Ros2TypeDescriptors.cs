@@ -80,6 +80,21 @@ internal static class Ros2TypeDescriptors
             4, 0,
         ]);
 
+    /// <summary>Gets <c>diagnostic_msgs::msg::dds_::DiagnosticArray_</c>.</summary>
+    public static DdsTypeDefinition DiagnosticArray { get; } = new(
+        "diagnostic_msgs::msg::dds_::DiagnosticArray_",
+        Size: 40,
+        Align: 8,
+        FlagSet: 0,
+        OpCount: 18,
+        Ops:
+        [
+            0x010D0000, 0, 0x00030008, 0x01070A00, 16, 56, 0x00040010, 0, 0x010D0000, 0, 0x00030006, 0x01050000,
+            8, 0, 0x01030004, 0, 0x01030000, 4, 0, 0x01010000, 0, 0x01050000, 8, 0x01050000,
+            16, 0x01050000, 24, 0x01070A00, 32, 16, 0x00040005, 0, 0x01050000, 0, 0x01050000, 8,
+            0,
+        ]);
+
     /// <summary>Gets every definition, by short name.</summary>
     public static IReadOnlyDictionary<string, DdsTypeDefinition> All { get; } = new Dictionary<string, DdsTypeDefinition>
     {
@@ -88,5 +103,6 @@ internal static class Ros2TypeDescriptors
         ["BatteryState"] = BatteryState,
         ["Float64MultiArray"] = Float64MultiArray,
         ["JointTrajectory"] = JointTrajectory,
+        ["DiagnosticArray"] = DiagnosticArray,
     };
 }

@@ -71,6 +71,7 @@ public class DdsLayoutTests
     [TestCase("BatteryState")]
     [TestCase("Float64MultiArray")]
     [TestCase("JointTrajectory")]
+    [TestCase("DiagnosticArray")]
     public void Ros2TypeDescriptors_Transcription_MatchesIdlc(string name)
     {
         var m = Measured.Value;

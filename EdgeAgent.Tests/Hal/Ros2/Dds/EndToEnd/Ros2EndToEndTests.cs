@@ -94,6 +94,40 @@ public sealed class Ros2EndToEndTests
     }
 
     [Test]
+    public void Run_OverDds_PublishesDiagnosticsAnIdlcReaderSees()
+    {
+        string peerDir = DdsTestEnvironment.CreateTempDirectory();
+        try
+        {
+            string subscriber = DdsTestEnvironment.BuildNative("diagnostics_sub", peerDir);
+            using var robot = AgentProcess.Start(_env, "simulate", "--ros2", "--config", RepoPaths.DefaultConfig, "--duration", "30s");
+            using var agent = AgentProcess.Start(_env, "run", "--config", RepoPaths.DefaultConfig, "--duration", "10s", "--quiet");
+
+            // Three arrays: the last one is taken with the loops running for at least two seconds.
+            var (exit, output) = DdsTestEnvironment.Run(subscriber, _env["ROS_DOMAIN_ID"] + " rt/diagnostics 3 30", peerDir, TimeSpan.FromSeconds(45));
+            Assert.That(exit, Is.Zero, output + agent.Stderr);
+            agent.WaitForExit(TimeSpan.FromSeconds(60));
+
+            string last = output[output.LastIndexOf("array ", StringComparison.Ordinal)..];
+            string[] statuses = last.Split('\n').Where(l => l.StartsWith("status\t", StringComparison.Ordinal)).ToArray();
+            Assert.Multiple(() =>
+            {
+                Assert.That(last, Does.StartWith("array ").And.Contain(" 5\n"), "five statuses: motor, balance, safety, hal, uplink");
+                Assert.That(statuses.Select(l => l.Split('\t')[2]), Is.EqualTo(new[] { "edge_agent: motor loop", "edge_agent: balance loop", "edge_agent: safety", "edge_agent: hal", "edge_agent: uplink" }));
+                Assert.That(statuses.Select(l => l.Split('\t')[4]), Is.All.EqualTo(EdgeAgent.Tests.Control.ControlRig.ShippedOptions.Robot.Id), "hardware_id is robot.id");
+                Assert.That(statuses[2], Does.StartWith("status\t0\tedge_agent: safety\tOK"));
+                Assert.That(statuses[3], Does.StartWith("status\t0\tedge_agent: hal\tros2: fresh"));
+                Assert.That(last, Does.Contain("kv\ttarget_hz\t1000\n").And.Contain("kv\ttarget_hz\t100\n"));
+                Assert.That(last, Does.Contain("kv\tticks_total\t"));
+            });
+        }
+        finally
+        {
+            Directory.Delete(peerDir, recursive: true);
+        }
+    }
+
+    [Test]
     public void Run_PublisherKilled_SafeStopWithCauseStale()
     {
         using var robot = AgentProcess.Start(_env, "simulate", "--ros2", "--config", RepoPaths.DefaultConfig, "--duration", "30s");

@@ -75,5 +75,6 @@ int main(void)
   DESC("BatteryState", sensor_msgs_msg_dds__BatteryState_);
   DESC("Float64MultiArray", std_msgs_msg_dds__Float64MultiArray_);
   DESC("JointTrajectory", trajectory_msgs_msg_dds__JointTrajectory_);
+  DESC("DiagnosticArray", diagnostic_msgs_msg_dds__DiagnosticArray_);
   return 0;
 }
