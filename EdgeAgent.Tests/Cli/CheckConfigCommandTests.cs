@@ -47,6 +47,7 @@ public sealed class CheckConfigCommandTests
         {
             Assert.That(exit, Is.EqualTo(AgentDefaults.ExitConfig));
             Assert.That(_captured.ToString(), Does.Contain(bad + ":").And.Contain("motor.rate_hz").And.Contain("Fix:"));
+            Assert.That(_captured.ToString(), Does.Contain("a running agent keeps its configuration").And.Not.Contain("nothing was started"), "check-config starts nothing: it is what `systemctl reload` runs");
         });
     }
 

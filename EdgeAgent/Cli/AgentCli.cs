@@ -33,8 +33,9 @@ internal static class AgentCli
     /// <summary>Loads and validates a configuration, printing every error to stderr.</summary>
     /// <param name="path">The file.</param>
     /// <param name="options">The configuration when valid.</param>
+    /// <param name="consequence">What the error means for the verb, after "the configuration is invalid (N errors); ".</param>
     /// <returns><see langword="true"/> when valid.</returns>
-    public static bool TryLoad(string path, out AgentOptions options)
+    public static bool TryLoad(string path, out AgentOptions options, string consequence = "nothing was started")
     {
         try
         {
@@ -43,7 +44,7 @@ internal static class AgentCli
         }
         catch (AgentConfigException ex)
         {
-            Console.Error.WriteLine($"edge-agent: {path}: the configuration is invalid ({ex.Errors.Count} error{(ex.Errors.Count == 1 ? string.Empty : "s")}); nothing was started:");
+            Console.Error.WriteLine($"edge-agent: {path}: the configuration is invalid ({ex.Errors.Count} error{(ex.Errors.Count == 1 ? string.Empty : "s")}); {consequence}:");
             foreach (ConfigError error in ex.Errors)
             {
                 Console.Error.WriteLine($"  {error}");

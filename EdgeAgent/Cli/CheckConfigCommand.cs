@@ -16,7 +16,7 @@ internal static class CheckConfigCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            if (!AgentCli.TryLoad(path, out AgentOptions options))
+            if (!AgentCli.TryLoad(path, out AgentOptions options, "a running agent keeps its configuration (a reload of this file fails), a start refuses it"))
             {
                 return AgentDefaults.ExitConfig;
             }
