@@ -133,8 +133,9 @@ boot1="$(ct head -n 1 /var/tmp/received.jsonl | sed -n 's/.*"boot_id":"\([^"]*\)
 [ -n "$boot1" ] || fail "upgrade: the receiver stored nothing"
 received1="$(ct grep -c "\"boot_id\":\"$boot1\"" /var/tmp/received.jsonl)"
 max1="$(ct grep "\"boot_id\":\"$boot1\"" /var/tmp/received.jsonl | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' | sort -n | tail -n 1)"
-[ "$received1" = "$built1" ] && [ "$max1" = $((built1 - 1)) ] \
-  || fail "upgrade: the first agent built $built1 batches, the receiver has $received1 of them (highest seq $max1)"
+if [ "$received1" != "$built1" ] || [ "$max1" != $((built1 - 1)) ]; then
+  fail "upgrade: the first agent built $built1 batches, the receiver has $received1 of them (highest seq $max1)"
+fi
 echo "check-systemd: 3 upgrade: controlled stop, no SIGBUS, pid $pid1 -> $pid2; all $built1 batches of the first run delivered (seq 0..$max1)"
 echo "check-systemd:   first run:  $ledger1"
 echo "check-systemd:   second run: $ledger2"

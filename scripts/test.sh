@@ -2,7 +2,8 @@
 # Runs the whole test suite: installs what it needs on Debian/Ubuntu (as root), then `dotnet test`.
 #   Cyclone DDS (libddsc, headers, idlc) and a C compiler: the ROS 2 HAL's tests build C peers with idlc and
 #   talk to them over loopback DDS. cyclictest (rt-tests): `diagnose timing`. stress-ng: the timing benchmark.
-#   systemd-analyze: the unit's security exposure. qemu-user-static + arm64 runtimes: the linux-arm64 build runs.
+#   systemd-analyze: the unit's security exposure. systemd-nspawn: the package under real systemd.
+#   Every shell script of the repository is checked with shellcheck. qemu-user-static + arm64 runtimes: the linux-arm64 build runs.
 #   promtool checks /metrics: taken out of Debian's prometheus package into .tools/ (apt-get download, no
 #   root), so the suite never installs or starts a Prometheus server on the machine.
 # Usage: scripts/test.sh [dotnet test arguments, e.g. --filter Category!=Stress]
@@ -19,6 +20,9 @@ command -v idlc >/dev/null 2>&1 || packages+=(cyclonedds-tools)
 command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 command -v dpkg-deb >/dev/null 2>&1 || packages+=(dpkg)
+command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
+# The package under real systemd (scripts/check-systemd.sh boots a systemd-nspawn container).
+command -v systemd-nspawn >/dev/null 2>&1 || packages+=(systemd-container)
 # The arm64 deployment check (scripts/check-arm64.sh): the linux-arm64 build runs under qemu-user.
 command -v qemu-aarch64-static >/dev/null 2>&1 || packages+=(qemu-user-static)
 [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || packages+=(libc6-arm64-cross libstdc++6-arm64-cross)
