@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeAgent.Configuration;
+using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Hal.Ros2.Messages;
 using EdgeAgent.Ros2Sim;
@@ -154,11 +155,13 @@ public class Ros2SimulatedRobotNodeTests
         });
     }
 
-    [TestCase(5, null, 5u)]
-    [TestCase(-1, "42", 42u)]
-    [TestCase(-1, null, 0u)]
-    [TestCase(-1, "x", 0u)]
-    [TestCase(-1, "500", 0u)]
-    public void ResolveDomainId_ConfiguredOrEnvironment_PicksTheDocumentedDomain(int configured, string? environment, uint expected) =>
-        Assert.That(Ros2SimulatedRobotNode.ResolveDomainId(configured, environment), Is.EqualTo(expected));
+    [TestCase("x")]
+    [TestCase("300")]
+    public void Simulate_BadRosDomainId_RefusedLikeTheAgentNotDomainZero(string environment)
+    {
+        // One rule for the agent and the simulator: ROS_DOMAIN_ID=300 is an error in both, never a silent domain 0.
+        var ex = Assert.Throws<ArgumentException>(() => Ros2HalOptions.ResolveDomainId(-1, environment));
+
+        Assert.That(ex!.Message, Does.StartWith($"ROS_DOMAIN_ID '{environment}' is not a domain id (0..232)"));
+    }
 }

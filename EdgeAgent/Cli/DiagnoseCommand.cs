@@ -40,8 +40,8 @@ internal static class DiagnoseCommand
         cpu.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or (>= -1 and <= 1023), "--cpu must be -1-1023"));
         var spin = new Option<TimeSpan?>("--spin-margin")
         {
-            Description = "How long before each deadline the loop spins, e.g. 100us, 0.2ms, 50000ns (a bare number is µs); overrides timing.spin_margin.",
-            CustomParser = ParseSpinMargin,
+            Description = "How long before each deadline the loop spins, e.g. 100us, 0.2ms, 50000ns (agent.yaml's duration syntax); overrides timing.spin_margin.",
+            CustomParser = Durations.OptionParser("--spin-margin", "100us", TimeSpan.Zero, TimeSpan.FromSeconds(1)),
         };
 
         var timing = new Command("timing", "Measures the loop wake-up error on this machine and compares it with cyclictest (rt-tests).");
@@ -139,29 +139,5 @@ internal static class DiagnoseCommand
         {
             result.AddError(message);
         }
-    }
-
-    private static TimeSpan? ParseSpinMargin(ArgumentResult result)
-    {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : string.Empty;
-        (string Suffix, double Ns)[] units = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6)];
-        var scale = 1e3;
-        foreach (var (suffix, ns) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-            {
-                text = text[..^suffix.Length];
-                scale = ns;
-                break;
-            }
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || value * scale > 1e9)
-        {
-            result.AddError("--spin-margin must be a duration of 0-1 s such as 100us, 0.2ms or 50000ns");
-            return null;
-        }
-
-        return TimeSpan.FromTicks((long)Math.Round(value * scale / 100));
     }
 }

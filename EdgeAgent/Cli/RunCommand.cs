@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EdgeAgent.Configuration;
-using EdgeAgent.Configuration.Internal;
 using EdgeAgent.Control;
 using EdgeAgent.Hosting;
 using EdgeAgent.Uplink;
@@ -29,14 +28,13 @@ internal static class RunCommand
             if (parse.GetValue(duration) is { } text)
             {
                 // The same duration syntax as agent.yaml (30s, 1.5m, 500ms).
-                Conversion parsed = ScalarConverter.Convert(typeof(TimeSpan), text, isNull: false, example: "30s");
-                if (!parsed.Ok || (TimeSpan)parsed.Value! <= TimeSpan.Zero)
+                if (!Durations.TryParse(text, "30s", out TimeSpan parsed, out string error) || parsed <= TimeSpan.Zero)
                 {
-                    Console.Error.WriteLine($"edge-agent: --duration '{text}': {(parsed.Ok ? "must be positive" : parsed.Problem)}. Fix: {(parsed.Ok ? "write e.g. 30s" : parsed.Fix)}.");
+                    Console.Error.WriteLine($"edge-agent: --duration '{text}': {(error.Length > 0 ? error : "must be positive. Fix: write e.g. 30s")}.");
                     return 2;
                 }
 
-                runFor = (TimeSpan)parsed.Value!;
+                runFor = parsed;
             }
 
             string path = parse.GetValue(config)!;

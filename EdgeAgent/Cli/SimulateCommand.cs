@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EdgeAgent.Configuration;
-using EdgeAgent.Configuration.Internal;
+using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Ros2Sim;
 
@@ -39,14 +39,14 @@ internal static class SimulateCommand
             TimeSpan? runFor = null;
             if (parse.GetValue(duration) is { } text)
             {
-                Conversion parsed = ScalarConverter.Convert(typeof(TimeSpan), text, isNull: false, example: "30s");
-                if (!parsed.Ok || (TimeSpan)parsed.Value! <= TimeSpan.Zero)
+                // The same duration syntax as agent.yaml (30s, 1.5m, 500ms).
+                if (!Durations.TryParse(text, "30s", out TimeSpan parsed, out string durationError) || parsed <= TimeSpan.Zero)
                 {
-                    await Console.Error.WriteLineAsync($"edge-agent simulate: --duration '{text}': {(parsed.Ok ? "must be positive" : parsed.Problem)}. Fix: {(parsed.Ok ? "write e.g. 30s" : parsed.Fix)}.");
+                    await Console.Error.WriteLineAsync($"edge-agent simulate: --duration '{text}': {(durationError.Length > 0 ? durationError : "must be positive. Fix: write e.g. 30s")}.");
                     return ExitUsage;
                 }
 
-                runFor = (TimeSpan)parsed.Value!;
+                runFor = parsed;
             }
 
             double rateHz = parse.GetValue(rate);
@@ -75,10 +75,10 @@ internal static class SimulateCommand
 
     private static async Task<int> RunAsync(AgentOptions options, double rateHz, TimeSpan? runFor, CancellationToken cancellationToken)
     {
-        uint domain = Ros2SimulatedRobotNode.ResolveDomainId(options.Hal.Ros2.DomainId, Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
         Ros2SimulatedRobotNode node;
         try
         {
+            uint domain = Ros2HalOptions.ResolveDomainId(options.Hal.Ros2.DomainId, Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
             node = new Ros2SimulatedRobotNode(options, domain, rateHz);
         }
         catch (Exception ex) when (ex is DdsException or ArgumentException or DllNotFoundException or EntryPointNotFoundException)
@@ -99,7 +99,7 @@ internal static class SimulateCommand
             Ros2Options ros2 = options.Hal.Ros2;
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"edge-agent simulate: ROS 2 robot on domain {domain}, {node.JointNames.Count} joints at {rateHz} Hz: publishing {ros2.JointStatesTopic}, {ros2.ImuTopic}, {ros2.BatteryTopic}; efforts from {ros2.CommandTopic}; Ctrl-C to stop"));
+                $"edge-agent simulate: ROS 2 robot on domain {node.DomainId}, {node.JointNames.Count} joints at {rateHz} Hz: publishing {ros2.JointStatesTopic}, {ros2.ImuTopic}, {ros2.BatteryTopic}; efforts from {ros2.CommandTopic}; Ctrl-C to stop"));
             node.Start();
             if (node.ReceivePriorityWarning is { } rxWarning)
             {

@@ -91,7 +91,7 @@ internal sealed partial class Ros2DiagnosticsPublisher : BackgroundService
         Ros2Options ros2 = _options.Hal.Ros2;
         try
         {
-            uint domain = HalFactory.Ros2OptionsFrom(_options).ResolveDomainId(Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
+            uint domain = Ros2HalOptions.ResolveDomainId(ros2.DomainId, Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
             Writer = Ros2DiagnosticsWriter.Create(domain, ros2.DiagnosticsTopic);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or DllNotFoundException)

@@ -19,6 +19,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control.Timing;
 using EdgeAgent.Hal;
+using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Hal.Ros2.Messages;
 using EdgeAgent.Hal.Sim;
@@ -73,7 +74,7 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     /// <summary>Initializes a new instance of the <see cref="Ros2SimulatedRobotNode"/> class: builds and starts the
     /// simulated robot from <c>hal.sim</c> and <c>robot.joints</c>, and creates the DDS entities.</summary>
     /// <param name="options">The validated configuration (<c>hal.ros2</c> topics, <c>hal.sim</c>, joints).</param>
-    /// <param name="domainId">The DDS domain (see <see cref="ResolveDomainId"/>).</param>
+    /// <param name="domainId">The DDS domain (see <see cref="Ros2HalOptions.ResolveDomainId(int, string?)"/>).</param>
     /// <param name="rateHz">The joint state and IMU publication rate (1..10000 Hz).</param>
     /// <exception cref="DdsException">A DDS entity could not be created.</exception>
     public Ros2SimulatedRobotNode(AgentOptions options, uint domainId, double rateHz)
@@ -152,20 +153,6 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
 
     /// <summary>Gets a value indicating whether the robot had fallen at the last tick.</summary>
     public bool HasFallen => _fallen;
-
-    /// <summary>Resolves the domain: a configured id ≥ 0, else <c>ROS_DOMAIN_ID</c> when it is a valid id, else 0.</summary>
-    /// <param name="configured">hal.ros2.domain_id (-1: from the environment).</param>
-    /// <param name="rosDomainId">The value of ROS_DOMAIN_ID, or null.</param>
-    /// <returns>The domain id.</returns>
-    public static uint ResolveDomainId(int configured, string? rosDomainId)
-    {
-        if (configured >= 0)
-        {
-            return (uint)configured;
-        }
-
-        return uint.TryParse(rosDomainId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint id) && id <= 232 ? id : 0;
-    }
 
     /// <summary>Starts the publishing thread.</summary>
     public void Start()

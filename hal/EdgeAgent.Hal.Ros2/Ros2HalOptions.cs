@@ -61,15 +61,26 @@ public sealed class Ros2HalOptions
     /// <summary>The system wall clock in ns since the Unix epoch.</summary>
     public static long SystemWallClockNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
-    /// <summary>Resolves <see cref="DomainId"/>: itself when 0..232, else ROS_DOMAIN_ID, else 0.</summary>
+    /// <summary>Resolves <see cref="DomainId"/> (see <see cref="ResolveDomainId(int, string?)"/>).</summary>
     /// <param name="rosDomainIdVariable">The value of ROS_DOMAIN_ID, or null.</param>
     /// <returns>The domain id to join.</returns>
-    public uint ResolveDomainId(string? rosDomainIdVariable)
+    public uint ResolveDomainId(string? rosDomainIdVariable) => ResolveDomainId(DomainId, rosDomainIdVariable);
+
+    /// <summary>
+    /// The one rule for the DDS domain, for the agent, its diagnostics and the simulated robot: a configured id
+    /// (0..232) wins; -1 takes ROS_DOMAIN_ID; neither gives 0. A value outside 0..232 is an error, never a silent 0
+    /// (which would put the process on another robot's domain).
+    /// </summary>
+    /// <param name="configured">hal.ros2.domain_id (-1: from the environment).</param>
+    /// <param name="rosDomainIdVariable">The value of ROS_DOMAIN_ID, or null.</param>
+    /// <returns>The domain id to join.</returns>
+    /// <exception cref="ArgumentException">The configured id or ROS_DOMAIN_ID is not a domain id; the message names which.</exception>
+    public static uint ResolveDomainId(int configured, string? rosDomainIdVariable)
     {
-        if (DomainId >= 0)
+        if (configured >= 0)
         {
-            return DomainId <= 232 ? (uint)DomainId
-                : throw new ArgumentException($"hal.ros2.domain_id {DomainId} is out of range (-1..232).");
+            return configured <= 232 ? (uint)configured
+                : throw new ArgumentException($"hal.ros2.domain_id {configured} is out of range (-1..232).");
         }
 
         if (string.IsNullOrWhiteSpace(rosDomainIdVariable))
@@ -79,7 +90,7 @@ public sealed class Ros2HalOptions
 
         return uint.TryParse(rosDomainIdVariable.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id <= 232
             ? id
-            : throw new ArgumentException($"ROS_DOMAIN_ID '{rosDomainIdVariable}' is not a domain id (0..232).");
+            : throw new ArgumentException($"ROS_DOMAIN_ID '{rosDomainIdVariable}' is not a domain id (0..232); set it to 0..232 or unset it, or set hal.ros2.domain_id.");
     }
 
     /// <summary>Checks every option; throws <see cref="ArgumentException"/> naming the key to fix.</summary>

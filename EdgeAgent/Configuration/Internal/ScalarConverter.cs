@@ -18,7 +18,7 @@ internal readonly record struct Conversion(bool Ok, object? Value, string Proble
 /// </summary>
 internal static partial class ScalarConverter
 {
-    public const string DurationUnits = "us, ms, s, m, h";
+    public const string DurationUnits = "ns, us, ms, s, m, h";
 
     /// <summary>Converts <paramref name="text"/> to <paramref name="type"/>.</summary>
     /// <param name="type">The property type.</param>
@@ -182,9 +182,14 @@ internal static partial class ScalarConverter
                 : Conversion.Failure($"'{text}' is not a duration", fix);
         }
 
-        decimal amount = decimal.Parse(match.Groups["amount"].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        long unitTicks = match.Groups["unit"].Value switch
+        if (!decimal.TryParse(match.Groups["amount"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal amount) || Math.Abs(amount) > 1e15m)
         {
+            return Conversion.Failure($"'{text}' is too long a duration", fix);
+        }
+
+        decimal unitTicks = match.Groups["unit"].Value switch
+        {
+            "ns" => 0.01m, // a tick is 100 ns
             "h" => TimeSpan.TicksPerHour,
             "m" or "min" => TimeSpan.TicksPerMinute,
             "s" => TimeSpan.TicksPerSecond,
@@ -221,7 +226,7 @@ internal static partial class ScalarConverter
         return Conversion.Failure($"'{text}' is not an allowed value (allowed: {allowed})", $"write one of: {allowed}");
     }
 
-    [GeneratedRegex(@"^(?<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?<unit>us|µs|ms|s|min|m|h)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<amount>[+-]?(\d+(\.\d*)?|\.\d+))\s*(?<unit>ns|us|µs|ms|s|min|m|h)$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
     [GeneratedRegex(@"^[+-]?(\d+(\.\d*)?|\.\d+)$", RegexOptions.CultureInvariant)]
