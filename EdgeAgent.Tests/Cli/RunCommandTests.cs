@@ -41,13 +41,13 @@ public sealed class RunCommandTests
             Assert.That(seconds, Is.GreaterThan(3.0));
             Assert.That(motor.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 1000).Within(15).Percent);
             Assert.That(balance.GetProperty("ticks").GetInt64(), Is.EqualTo(seconds * 100).Within(15).Percent);
-            foreach (string field in new[] { "p50_us", "p99_us", "p999_us", "max_us" })
-            {
-                Assert.That(motor.GetProperty("wakeup_error").GetProperty(field).GetDouble(), Is.GreaterThanOrEqualTo(0), field);
-            }
+            // The percentiles are of one measured distribution: ordered, and a real clock never wakes exactly on time.
+            double[] wake = [.. new[] { "p50_us", "p99_us", "p999_us", "max_us" }.Select(f => motor.GetProperty("wakeup_error").GetProperty(f).GetDouble())];
+            Assert.That(wake, Is.Ordered, "p50 <= p99 <= p99.9 <= max");
+            Assert.That(wake[^1], Is.GreaterThan(0), "the worst wake-up was measured");
 
             Assert.That(motor.GetProperty("compute").GetProperty("p99_us").GetDouble(), Is.GreaterThan(0));
-            Assert.That(motor.GetProperty("allocated_bytes").GetInt64(), Is.GreaterThanOrEqualTo(0));
+            Assert.That(motor.GetProperty("allocated_bytes").GetInt64(), Is.Zero, "the motor loop allocates nothing after its warm-up");
             Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "the sim robot balanced for 3 s");
             Assert.That(root.GetProperty("safety").GetProperty("final_state").GetString(), Is.EqualTo("SAFE_STOP"), "stopped safely at exit");
             Assert.That(root.GetProperty("safety").GetProperty("trips").GetProperty("tilt").GetInt64(), Is.Zero);

@@ -2,6 +2,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using EdgeAgent.Configuration;
 using EdgeAgent.Configuration.Internal;
+using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
+using EdgeAgent.Control;
+using EdgeAgent.Hal;
+using EdgeAgent.Uplink;
 using static EdgeAgent.Tests.Configuration.ConfigTestFiles;
 
 namespace EdgeAgent.Tests.Configuration;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using EdgeAgent.Configuration;
+using EdgeAgent.Control;
 using Microsoft.Extensions.Options;
 using static EdgeAgent.Tests.Configuration.ConfigTestFiles;
 

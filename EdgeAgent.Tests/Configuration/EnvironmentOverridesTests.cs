@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using EdgeAgent.Configuration;
+using EdgeAgent.Control.Safety;
 using static EdgeAgent.Tests.Configuration.ConfigTestFiles;
 
 namespace EdgeAgent.Tests.Configuration;

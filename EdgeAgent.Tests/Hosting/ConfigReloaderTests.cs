@@ -1,6 +1,8 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Control.Safety;
 using EdgeAgent.Control;
 using EdgeAgent.Hal.Sim;
+using EdgeAgent.Hal;
 using EdgeAgent.Hosting;
 using EdgeAgent.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

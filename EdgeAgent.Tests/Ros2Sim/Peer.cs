@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Hal.Ros2.Messages;
+using EdgeAgent.Hal;
 
 namespace EdgeAgent.Tests.Ros2Sim;
 

@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Spill;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Uplink;
 using Grpc.Core;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using EdgeAgent.Configuration;
+using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
 
 namespace EdgeAgent.Cli;
@@ -83,7 +84,7 @@ internal static class DiagnoseTimingOutput
         w.WriteString("isolatedCpus", kernel.IsolatedCpus);
         w.WriteString("governors", kernel.Governors);
         w.WriteBoolean("hypervisor", kernel.Hypervisor);
-        w.WriteString("expectation", KernelReport.Expectation(kernel, agent.SleepLatency, 0, (long)(new EdgeAgent.Configuration.SafetyOptions().MaxControlGap.Ticks * TimeSpan.NanosecondsPerTick), out _));
+        w.WriteString("expectation", KernelReport.Expectation(kernel, agent.SleepLatency, 0, (long)(new EdgeAgent.Control.Safety.SafetyOptions().MaxControlGap.Ticks * TimeSpan.NanosecondsPerTick), out _));
         w.WriteEndObject();
 
         w.WriteStartObject("agent");

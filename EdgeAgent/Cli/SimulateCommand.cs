@@ -3,6 +3,7 @@ using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
+using EdgeAgent.Hal;
 using EdgeAgent.Ros2Sim;
 
 namespace EdgeAgent.Cli;

@@ -1,6 +1,11 @@
 using System.Globalization;
 using EdgeAgent.Configuration.Internal;
+using EdgeAgent.Control.Safety;
+using EdgeAgent.Hal;
+using EdgeAgent.Sampling;
+using EdgeAgent.Spill;
 using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Uplink;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Configuration;

@@ -1,7 +1,8 @@
 using System.Runtime;
 using EdgeAgent.Configuration;
 using EdgeAgent.Hal.Sim;
-using EdgeAgent.Hosting;
+using EdgeAgent.Hal;
+using EdgeAgent.Sampling;
 
 namespace EdgeAgent.Control;
 

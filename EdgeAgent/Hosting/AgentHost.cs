@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Timing;
+using EdgeAgent.Hal;
 using EdgeAgent.Observability;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.DependencyInjection;

@@ -43,7 +43,7 @@ internal static partial class HostingLog
     public static partial void TimingExpectationGood(ILogger logger, string expectation);
 
     [LoggerMessage(7, LogLevel.Information, "Safety state is now {State}")]
-    public static partial void SafetyStateChanged(ILogger logger, SafetyState state);
+    public static partial void SafetyStateChanged(ILogger logger, string state);
 
     [LoggerMessage(8, LogLevel.Information, "Run summary written to {Path}")]
     public static partial void SummaryWritten(ILogger logger, string path);

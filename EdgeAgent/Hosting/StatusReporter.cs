@@ -81,7 +81,7 @@ internal sealed class StatusReporter : BackgroundService
                     }
                     else
                     {
-                        HostingLog.SafetyStateChanged(_logger, state);
+                        HostingLog.SafetyStateChanged(_logger, SafetyText.State(state));
                     }
 
                     lastState = state;

@@ -23,7 +23,6 @@ using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Hal.Ros2.Messages;
 using EdgeAgent.Hal.Sim;
-using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Ros2Sim;
 

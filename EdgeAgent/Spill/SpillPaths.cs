@@ -1,6 +1,6 @@
 namespace EdgeAgent.Spill;
 
-/// <summary>Resolves the spill directory when <see cref="Configuration.SpillOptions.Directory"/> is empty (automatic).</summary>
+/// <summary>Resolves the spill directory when <see cref="SpillOptions.Directory"/> is empty (automatic).</summary>
 internal static class SpillPaths
 {
     /// <summary>The system-wide directory used when writable (created by install.sh).</summary>

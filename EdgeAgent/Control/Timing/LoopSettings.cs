@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Control;
 
 namespace EdgeAgent.Control.Timing;
 

@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
+using EdgeAgent.Hal;
 using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Tests.Hal.Ros2.Driver;
@@ -89,7 +90,7 @@ public class Ros2HalOptionsTests
     {
         var options = new AgentOptions();
         options.Hal.Ros2.DomainId = 12;
-        options.Hal.Ros2.CommandMode = Ros2CommandMode.JointTrajectory;
+        options.Hal.Ros2.CommandMode = Ros2HalCommandMode.JointTrajectory;
         options.Hal.Ros2.StateQos = "best_effort:2";
         options.Hal.Ros2.CommandTopic = "/jtc/joint_trajectory";
 

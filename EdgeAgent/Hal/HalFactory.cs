@@ -4,7 +4,7 @@ using EdgeAgent.Hal;
 using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Sim;
 
-namespace EdgeAgent.Hosting;
+namespace EdgeAgent.Hal;
 
 /// <summary>Creates the HAL driver that <c>hal.driver</c> selects.</summary>
 internal static class HalFactory
@@ -35,9 +35,7 @@ internal static class HalFactory
             ImuTopic = ros2.ImuTopic,
             BatteryTopic = ros2.BatteryTopic,
             CommandTopic = ros2.CommandTopic,
-            CommandMode = ros2.CommandMode == Ros2CommandMode.JointTrajectory
-                ? Ros2HalCommandMode.JointTrajectory
-                : Ros2HalCommandMode.ForwardCommand,
+            CommandMode = ros2.CommandMode,
             StateQos = ros2.StateQos,
             CommandQos = ros2.CommandQos,
             MaxMessageAge = ros2.MaxMessageAge,

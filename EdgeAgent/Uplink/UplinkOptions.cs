@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Uplink;
+
+/// <summary>The telemetry uplink (<c>uplink:</c>).</summary>
+public sealed class UplinkOptions
+{
+    /// <summary>
+    /// Gets or sets the ingest endpoint (<c>https://host:port</c>); overridden by the <c>CLOUD_ENDPOINT</c>
+    /// environment variable. Empty: no upstream (flight-recorder mode: batches go to the spill). The default value is empty.
+    /// </summary>
+    public string Endpoint { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the samples per batch. The default value is 100.</summary>
+    [Range(1, EdgeAgent.Uplink.Wire.BatchLimits.MaxSamples)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Gets or sets the longest a partly filled batch waits before it is sent. The default value is 1 s.</summary>
+    public TimeSpan BatchMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the timeout of one send attempt. The default value is 5 s.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the retries of one batch before it goes to the spill (on transient errors). The default value is 4.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially with jitter. The default value is 200 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets or sets the longest retry delay (also caps a server-requested delay). The default value is 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the failure ratio over <see cref="BreakerSamplingDuration"/> that opens the circuit breaker. The default value is 0.5.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Gets or sets the window over which the breaker measures failures. The default value is 10 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the fewest calls in the window before the breaker may open. The default value is 5.</summary>
+    [Range(2, 100000)]
+    public int BreakerMinimumThroughput { get; set; } = 5;
+
+    /// <summary>Gets or sets how long the breaker stays open before it lets a trial call through. The default value is 5 s.</summary>
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the bytes of batches held in memory waiting to be sent; past it the oldest go to the spill. The default value is 8 MiB.</summary>
+    [Range(65536L, 1L << 34)]
+    public long MemoryQueueBytes { get; set; } = 8L << 20;
+
+    /// <summary>Gets or sets the most backlog (spilled) batches replayed per second while live batches flow. The default value is 200.</summary>
+    [Range(1.0, 1e6)]
+    public double ReplayRatePerSecond { get; set; } = 200.0;
+
+    /// <summary>Gets or sets a value indicating whether batches are gzip-compressed on the wire. The default value is <see langword="false"/>.</summary>
+    public bool Gzip { get; set; }
+
+    /// <summary>Gets or sets a PEM file of the CA that signed the ingest server's certificate (https only). Empty: the system trust store. The default value is empty.</summary>
+    public string CaFile { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets a file holding the bearer token sent with every batch (it must not be readable by others; it is never logged). Empty: no token. The default value is empty.</summary>
+    public string TokenFile { get; set; } = string.Empty;
+}
