@@ -39,7 +39,7 @@ public sealed class AgentOptionsValidatorTests
 
         var result = validator.Validate(Options.DefaultName, options);
 
-        Assert.That(result.Failures, Has.Some.StartsWith("hal.ros2.diagnostics_period: ").And.Contains("is outside 100ms..1min"));
+        Assert.That(result.Failures, Has.Some.StartsWith("hal.ros2.diagnostics_period: ").And.Contains("is outside 100ms..1m"));
     }
 
     [Test]

@@ -126,13 +126,18 @@ public sealed class StallLimitTests
 
     [Test]
     [Category("RealTime")]
-    public void RealLoopThread_HalBlocks150Milliseconds_TripsOverruns()
+    public void RealLoopThread_HalBlocks400Milliseconds_TripsOverruns()
     {
+        // Real threads on the normal scheduler: a loaded 2-core machine stalls them for tens of milliseconds, so
+        // the limit (250 ms) sits far above such stalls and the injected block (400 ms) far above the limit, and
+        // the missed-period share is off: only the block can trip, and it must.
         var options = ControlRig.Fresh();
         options.Timing.MotorPriority = 0;
         options.Timing.BalancePriority = 0;
+        options.Safety.MaxControlGap = TimeSpan.FromMilliseconds(250);
+        options.Safety.MissedPeriodLimit = 1;
         var robot = new SimulatedRobot(HalFactory.SimOptionsFrom(options), MonotonicClock.Instance);
-        var hal = new BlockingHal(robot, blockOnRead: 300, TimeSpan.FromMilliseconds(150));
+        var hal = new BlockingHal(robot, blockOnRead: 300, TimeSpan.FromMilliseconds(400));
         var parts = new ControlParts(options, hal);
         hal.Start(CancellationToken.None);
         using var balance = new LoopThread(LoopSettings.ForBalance(options.Timing, options.Balance), parts.BalanceLoop, NullLogger.Instance);
@@ -141,7 +146,7 @@ public sealed class StallLimitTests
         motor.Start();
 
         var wait = System.Diagnostics.Stopwatch.StartNew();
-        while (parts.Safety.Trips(SafetyCause.Overruns) == 0 && wait.Elapsed < TimeSpan.FromSeconds(20))
+        while (parts.Safety.Trips(SafetyCause.Overruns) == 0 && wait.Elapsed < TimeSpan.FromSeconds(30))
         {
             Thread.Sleep(10);
         }
@@ -152,7 +157,7 @@ public sealed class StallLimitTests
         {
             Assert.That(hal.Blocked, Is.True, "the HAL blocked once");
             Assert.That(parts.Safety.Trips(SafetyCause.Overruns), Is.EqualTo(1));
-            Assert.That(parts.Safety.Stalls.LongestGapNs, Is.GreaterThanOrEqualTo(150_000_000L));
+            Assert.That(parts.Safety.Stalls.LongestGapNs, Is.GreaterThanOrEqualTo(400_000_000L));
         });
     }
 
