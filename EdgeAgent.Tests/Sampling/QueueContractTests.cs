@@ -215,7 +215,9 @@ internal abstract class QueueContractTests<TQueue>
             Assert.That(result.Missing, Is.EqualTo(queue.Dropped), "missing indices vs Dropped");
             Assert.That(result.LastIndex, Is.EqualTo(items - 1), "the newest item is never dropped");
             Assert.That(queue.Dropped, Is.Positive, "the slow consumer must cause drops");
-            Assert.That(result.Reads, Is.GreaterThan(items / 100), "the consumer must get a fair share");
+            // The run overlapped reads and writes for real (not a consumer that never got the CPU). Not a fairness
+            // bound: on a loaded 2-core machine the capacity-4 case reads under 1 % (35,000 of 5,000,000 seen).
+            Assert.That(result.Reads, Is.GreaterThan(items / 1000), "the consumer read thousands of items beside the producer");
         });
     }
 
