@@ -12,11 +12,7 @@ namespace EdgeAgent.Hal.Ros2;
 // - Receive loop: takes raw CDR (dds_takecdr → preallocated 64 KiB buffer) from each reader, at most 64 samples
 //   per reader per pass, decodes into preallocated messages, validates, and sleeps PollInterval (~0.2 ms,
 //   usleep) only when no reader had data. Everything is caught: a bad sample is counted, never thrown.
-// - Validation (joint states, first failing rule is counted): Malformed (codec ≠ Ok or > buffer) → LengthMismatch
-//   (position ≠ names; velocity/effort ≠ names unless empty = not measured, then 0) → UnknownJoint → MissingJoint
-//   (a configured joint absent or named twice) → NonFinite (position/velocity/effort used) → FromPast / FromFuture
-//   (header stamp vs the injectable wall clock). IMU: Malformed, NonFinite, zero quaternion (Malformed), stamp.
-//   Battery: Malformed only (stamps are often unset); NaN percentage/voltage/current keep the last value.
+// - Decoding and validation: Ros2StateDecoder (testable from CDR bytes without DDS; its note has the rules).
 // - Hand-over: `_work` is copied into the back slot of a triple buffer (LatestStateBuffer) and published with one
 //   Interlocked.Exchange; Read acquires the newest slot wait-free and copies it. RobotState.Sequence increments per
 //   accepted joint state only (IMU/battery updates ride along without advancing it), so Read returns NoNewData
@@ -42,22 +38,13 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     private readonly string[] _jointNames;
     private readonly Ros2Qos _stateQos;
     private readonly Ros2Qos _commandQos;
-    private readonly Func<long> _wallClockNs;
-    private readonly long _maxAgeNs;
-    private readonly long _maxSkewNs;
     private readonly uint _pollMicroseconds;
 
     // Receive thread only.
     private readonly byte[] _receiveBuffer = new byte[ReceiveBufferBytes];
-    private readonly JointStateMessage _jointState;
-    private readonly ImuMessage _imu = new();
-    private readonly BatteryStateMessage _battery = new();
-    private readonly RobotState _work;
-    private readonly int[] _seen;
-    private int _seenGeneration;
 
     private readonly LatestStateBuffer _latest;
-    private readonly long[] _rejected = new long[Enum.GetValues<Ros2RejectCause>().Length];
+    private readonly Ros2StateDecoder _decoder;
 
     // Motor loop thread only.
     private readonly byte[] _commandBuffer = new byte[CommandBufferBytes];
@@ -77,10 +64,6 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     private string? _rxPriorityWarning;
     private int _lifecycle;
     private bool _stopRequested;
-    private long _sequence;
-    private long _acceptedJointStates;
-    private long _acceptedImu;
-    private long _acceptedBattery;
     private long _written;
     private long _writeFailures;
     private long _receiveErrors;
@@ -98,21 +81,11 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
         _jointNames = [.. options.JointNames];
         _stateQos = Ros2HalOptions.ParseQos(options.StateQos, "hal.ros2.state_qos");
         _commandQos = Ros2HalOptions.ParseQos(options.CommandQos, "hal.ros2.command_qos");
-        _wallClockNs = options.WallClockNs;
-        _maxAgeNs = options.MaxMessageAge.Ticks * 100;
-        _maxSkewNs = options.MaxFutureSkew.Ticks * 100;
         _pollMicroseconds = (uint)Math.Clamp(options.PollInterval.Ticks / 10, 50, 100_000);
 
         int n = _jointNames.Length;
-        _jointState = new JointStateMessage(_jointNames);
-        _work = new RobotState(n)
-        {
-            // Not measured until a BatteryState arrives (a robot may have no battery topic at all): NaN, which
-            // the safety supervisor's thresholds never trip on. A 0 here would read as an empty battery.
-            Battery = new BatteryReading(double.NaN, double.NaN, double.NaN),
-        };
-        _seen = new int[n];
         _latest = new LatestStateBuffer(n);
+        _decoder = new Ros2StateDecoder(options, clock, _latest);
         _forwardCommand = new Float64MultiArrayMessage(dimensionCapacity: 0, dataCapacity: n);
         _trajectoryCommand = new JointTrajectoryMessage(jointCapacity: n, pointCapacity: 1);
         for (int i = 0; i < n; i++)
@@ -135,13 +108,13 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     public uint DomainId { get; private set; }
 
     /// <summary>Gets the number of joint states accepted (equals the latest <see cref="RobotState.Sequence"/>).</summary>
-    public long AcceptedJointStates => Interlocked.Read(ref _acceptedJointStates);
+    public long AcceptedJointStates => _decoder.AcceptedJointStates;
 
     /// <summary>Gets the number of IMU messages accepted.</summary>
-    public long AcceptedImu => Interlocked.Read(ref _acceptedImu);
+    public long AcceptedImu => _decoder.AcceptedImu;
 
     /// <summary>Gets the number of battery messages accepted.</summary>
-    public long AcceptedBattery => Interlocked.Read(ref _acceptedBattery);
+    public long AcceptedBattery => _decoder.AcceptedBattery;
 
     /// <summary>Gets the number of command messages written.</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -153,24 +126,12 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
     /// <summary>Gets the total number of rejected state messages.</summary>
-    public long RejectedTotal
-    {
-        get
-        {
-            long sum = 0;
-            for (int i = 0; i < _rejected.Length; i++)
-            {
-                sum += Interlocked.Read(ref _rejected[i]);
-            }
-
-            return sum;
-        }
-    }
+    public long RejectedTotal => _decoder.RejectedTotal;
 
     /// <summary>Gets the number of state messages rejected for <paramref name="cause"/>.</summary>
     /// <param name="cause">The cause.</param>
     /// <returns>The count.</returns>
-    public long Rejected(Ros2RejectCause cause) => Interlocked.Read(ref _rejected[(int)cause]);
+    public long Rejected(Ros2RejectCause cause) => _decoder.Rejected(cause);
 
     /// <inheritdoc/>
     public IReadOnlyList<KeyValuePair<string, long>> Counters()
@@ -236,6 +197,11 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             return HalStatus.NotConnected;
         }
 
+        if (state is null || state.JointCount != _jointNames.Length)
+        {
+            return HalStatus.Fault; // the IRobotHal contract (RobotHalContractTests): a wrong-sized state is refused, not half filled
+        }
+
         var latest = _latest.Acquire();
         if (latest.Sequence == 0)
         {
@@ -256,9 +222,16 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     public HalStatus Write(JointCommands commands)
     {
         var writer = _writer;
-        if (Volatile.Read(ref _lifecycle) != Running || writer is null || commands is null)
+        if (Volatile.Read(ref _lifecycle) != Running || writer is null)
         {
             return HalStatus.NotConnected;
+        }
+
+        if (commands is null || commands.JointCount != _jointNames.Length)
+        {
+            // A command for another joint count would reach the controller as efforts for the wrong joints.
+            Interlocked.Increment(ref _writeFailures);
+            return HalStatus.Fault;
         }
 
         CdrStatus status;
@@ -325,19 +298,6 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     {
         length = 0;
         return CdrStatus.LengthLimit;
-    }
-
-    private static bool AllFinite(ReadOnlySpan<double> values)
-    {
-        foreach (var v in values)
-        {
-            if (!double.IsFinite(v))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private void CreateEntities()
@@ -436,7 +396,7 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             taken++;
             if (rc == (int)DdsStatus.BufferTooSmall)
             {
-                Reject(Ros2RejectCause.Malformed);
+                _decoder.Reject(Ros2RejectCause.Malformed);
                 continue;
             }
 
@@ -455,13 +415,13 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             switch (kind)
             {
                 case 0:
-                    OnJointState(sample);
+                    _decoder.OnJointState(sample);
                     break;
                 case 1:
-                    OnImu(sample);
+                    _decoder.OnImu(sample);
                     break;
                 default:
-                    OnBattery(sample);
+                    _decoder.OnBattery(sample);
                     break;
             }
         }
@@ -469,165 +429,4 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
         return taken;
     }
 
-    private void Reject(Ros2RejectCause cause) => Interlocked.Increment(ref _rejected[(int)cause]);
-
-    private void OnJointState(ReadOnlySpan<byte> sample)
-    {
-        var m = _jointState;
-        if (JointStateMessage.Decode(sample, m) != CdrStatus.Ok)
-        {
-            Reject(Ros2RejectCause.Malformed);
-            return;
-        }
-
-        int count = m.NameCount;
-        int velocities = m.Velocity.Count;
-        int efforts = m.Effort.Count;
-        if (m.Position.Count != count || (velocities != 0 && velocities != count) || (efforts != 0 && efforts != count))
-        {
-            Reject(Ros2RejectCause.LengthMismatch);
-            return;
-        }
-
-        if (m.UnmatchedCount > 0)
-        {
-            Reject(Ros2RejectCause.UnknownJoint);
-            return;
-        }
-
-        var indices = m.JointIndices;
-        int generation = ++_seenGeneration;
-        if (generation == int.MaxValue)
-        {
-            Array.Clear(_seen);
-            _seenGeneration = generation = 1;
-        }
-
-        int distinct = 0;
-        foreach (int j in indices)
-        {
-            if (_seen[j] != generation)
-            {
-                _seen[j] = generation;
-                distinct++;
-            }
-        }
-
-        if (distinct != _jointNames.Length || count != _jointNames.Length)
-        {
-            Reject(Ros2RejectCause.MissingJoint);
-            return;
-        }
-
-        if (!AllFinite(m.Position.Span) || !AllFinite(m.Velocity.Span) || !AllFinite(m.Effort.Span))
-        {
-            Reject(Ros2RejectCause.NonFinite);
-            return;
-        }
-
-        if (!CheckStamp(m.Header.Stamp, out long ageNs))
-        {
-            return;
-        }
-
-        var position = m.Position.Span;
-        var velocity = m.Velocity.Span;
-        var effort = m.Effort.Span;
-        for (int i = 0; i < count; i++)
-        {
-            int j = indices[i];
-            _work.Position[j] = position[i];
-            _work.Velocity[j] = velocities == 0 ? 0.0 : velocity[i];
-            _work.Effort[j] = efforts == 0 ? 0.0 : effort[i];
-        }
-
-        _work.StampNs = _clock.NowNs - Math.Max(0, ageNs);
-        _work.Sequence = ++_sequence;
-        PublishWork();
-        Interlocked.Increment(ref _acceptedJointStates);
-    }
-
-    private void OnImu(ReadOnlySpan<byte> sample)
-    {
-        var m = _imu;
-        if (ImuMessage.Decode(sample, m) != CdrStatus.Ok)
-        {
-            Reject(Ros2RejectCause.Malformed);
-            return;
-        }
-
-        if (!AllFinite(m.Orientation) || !AllFinite(m.AngularVelocity))
-        {
-            Reject(Ros2RejectCause.NonFinite);
-            return;
-        }
-
-        double x = m.Orientation[0], y = m.Orientation[1], z = m.Orientation[2], w = m.Orientation[3];
-        double norm2 = (x * x) + (y * y) + (z * z) + (w * w);
-        if (norm2 < 1e-12)
-        {
-            Reject(Ros2RejectCause.Malformed); // orientation not provided
-            return;
-        }
-
-        if (!CheckStamp(m.Header.Stamp, out _))
-        {
-            return;
-        }
-
-        _work.Imu = new ImuReading(PitchFromQuaternion(x, y, z, w), m.AngularVelocity[1], m.AngularVelocity[2], Valid: true);
-        PublishWork();
-        Interlocked.Increment(ref _acceptedImu);
-    }
-
-    private void OnBattery(ReadOnlySpan<byte> sample)
-    {
-        var m = _battery;
-        if (BatteryStateMessage.Decode(sample, m) != CdrStatus.Ok)
-        {
-            Reject(Ros2RejectCause.Malformed);
-            return;
-        }
-
-        var last = _work.Battery;
-        double level = float.IsFinite(m.Percentage) ? Math.Clamp(m.Percentage, 0.0, 1.0) : last.Level;
-        double voltage = float.IsFinite(m.Voltage) ? m.Voltage : last.VoltageV;
-        double current = float.IsFinite(m.Current) ? -m.Current : last.CurrentA; // ROS: negative when discharging
-        _work.Battery = new BatteryReading(level, voltage, current);
-        PublishWork();
-        Interlocked.Increment(ref _acceptedBattery);
-    }
-
-    /// <summary>Pitch (rotation about y) of a quaternion (x, y, z, w), normalised: asin(2(wy − zx)) clamped.</summary>
-    internal static double PitchFromQuaternion(double x, double y, double z, double w)
-    {
-        double norm2 = (x * x) + (y * y) + (z * z) + (w * w);
-        double sinPitch = 2.0 * ((w * y) - (z * x)) / norm2;
-        return Math.Asin(Math.Clamp(sinPitch, -1.0, 1.0));
-    }
-
-    private bool CheckStamp(RosTime stamp, out long ageNs)
-    {
-        long stampNs = (stamp.Sec * 1_000_000_000L) + stamp.Nanosec;
-        ageNs = _wallClockNs() - stampNs;
-        if (ageNs > _maxAgeNs)
-        {
-            Reject(Ros2RejectCause.FromPast);
-            return false;
-        }
-
-        if (-ageNs > _maxSkewNs)
-        {
-            Reject(Ros2RejectCause.FromFuture);
-            return false;
-        }
-
-        return true;
-    }
-
-    private void PublishWork()
-    {
-        _work.CopyTo(_latest.Back);
-        _latest.Publish();
-    }
 }

@@ -80,7 +80,7 @@ public class Ros2HalOptionsTests
     public void PitchFromQuaternion_RotationAboutY_ReturnsAngle(double pitch)
     {
         // Unnormalised on purpose: scale 2.
-        var result = Ros2RobotHal.PitchFromQuaternion(0, 2 * Math.Sin(pitch / 2), 0, 2 * Math.Cos(pitch / 2));
+        var result = Ros2StateDecoder.PitchFromQuaternion(0, 2 * Math.Sin(pitch / 2), 0, 2 * Math.Cos(pitch / 2));
 
         Assert.That(result, Is.EqualTo(pitch).Within(1e-12));
     }
