@@ -59,6 +59,7 @@ internal static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         services.AddSingleton<AgentMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentMetrics>());
+        services.AddSingleton<AgentStatusSource>();
         services.AddSingleton<ObservabilityServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ObservabilityServer>());
 

@@ -87,6 +87,25 @@ internal sealed record AgentStatus(
     };
 }
 
+/// <summary>
+/// Takes <see cref="AgentStatus"/> for everyone who shows it (<c>/status</c>, the status line, <c>/diagnostics</c>):
+/// one place that knows where the figures come from, and one uptime.
+/// </summary>
+internal sealed class AgentStatusSource(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, TimeProvider time, ConfigReloader? reloader = null)
+{
+    private readonly long _started = time.GetTimestamp();
+
+    /// <summary>Gets the control parts (the robot id, the HAL, the rates).</summary>
+    public ControlParts Parts => parts;
+
+    /// <summary>Gets the loop threads' host.</summary>
+    public ControlLoopsService Loops => loops;
+
+    /// <summary>Takes the status now.</summary>
+    /// <returns>The status.</returns>
+    public AgentStatus Take() => AgentStatus.Take(parts, loops, uplink, health, reloader, time.GetElapsedTime(_started));
+}
+
 /// <summary>Source-generated JSON for <see cref="AgentStatus"/> (snake_case, as the summary).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(AgentStatus))]

@@ -28,33 +28,22 @@ namespace EdgeAgent.Observability;
 internal sealed class ObservabilityServer : IHostedService, IAsyncDisposable
 {
     private readonly AgentOptions _options;
-    private readonly ControlParts _parts;
-    private readonly ControlLoopsService _loops;
-    private readonly TelemetryUplink _uplink;
+    private readonly AgentStatusSource _status;
     private readonly HealthMonitor _health;
-    private readonly ConfigReloader? _reloader;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
-    private readonly TimeProvider _time;
-    private readonly long _started;
     private WebApplication? _app;
     private MeterProvider? _meterProvider;
     private Task _starting = Task.CompletedTask;
 
     /// <summary>Initializes a new instance of the <see cref="ObservabilityServer"/> class.</summary>
-    public ObservabilityServer(
-        AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, ILoggerFactory loggerFactory, TimeProvider time, ConfigReloader? reloader = null)
+    public ObservabilityServer(AgentOptions options, AgentStatusSource status, HealthMonitor health, ILoggerFactory loggerFactory)
     {
         _options = options;
-        _parts = parts;
-        _loops = loops;
-        _uplink = uplink;
+        _status = status;
         _health = health;
-        _reloader = reloader;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ObservabilityServer>();
-        _time = time;
-        _started = time.GetTimestamp();
     }
 
     /// <summary>Gets the address the endpoint listens on (with the port Kestrel picked for port 0); null when off or not started.</summary>
@@ -62,7 +51,7 @@ internal sealed class ObservabilityServer : IHostedService, IAsyncDisposable
 
     /// <summary>Takes the status now.</summary>
     /// <returns>The status.</returns>
-    public AgentStatus Status() => AgentStatus.Take(_parts, _loops, _uplink, _health, _reloader, _time.GetElapsedTime(_started));
+    public AgentStatus Status() => _status.Take();
 
     /// <summary>
     /// Starts the endpoint and scrapes it once, before the loops start. Registered before the control loops,

@@ -24,14 +24,11 @@ namespace EdgeAgent.Observability;
 internal sealed partial class Ros2DiagnosticsPublisher : BackgroundService
 {
     private readonly AgentOptions _options;
+    private readonly AgentStatusSource _status;
     private readonly ControlParts _parts;
     private readonly ControlLoopsService _loops;
-    private readonly TelemetryUplink _uplink;
-    private readonly HealthMonitor _health;
-    private readonly ConfigReloader? _reloader;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly long _started;
     private readonly DiagnosticArrayMessage _message = new();
     private readonly LoopWindowTracker _motorWindow;
     private readonly LoopWindowTracker _balanceWindow;
@@ -39,18 +36,15 @@ internal sealed partial class Ros2DiagnosticsPublisher : BackgroundService
     private bool _failureLogged;
 
     /// <summary>Initializes a new instance of the <see cref="Ros2DiagnosticsPublisher"/> class.</summary>
-    public Ros2DiagnosticsPublisher(
-        AgentOptions options, ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, ILogger<Ros2DiagnosticsPublisher> logger, TimeProvider time, ConfigReloader? reloader = null)
+    public Ros2DiagnosticsPublisher(AgentOptions options, AgentStatusSource status, ILogger<Ros2DiagnosticsPublisher> logger, TimeProvider time)
     {
         _options = options;
-        _parts = parts;
-        _loops = loops;
-        _uplink = uplink;
-        _health = health;
-        _reloader = reloader;
+        _status = status;
+        _parts = status.Parts;
+        _loops = status.Loops;
         _logger = logger;
         _time = time;
-        _started = time.GetTimestamp();
+        ControlParts parts = status.Parts;
         _motorWindow = new LoopWindowTracker(parts.MotorRateHz, time);
         _balanceWindow = new LoopWindowTracker(parts.BalanceRateHz, time);
     }
@@ -67,7 +61,7 @@ internal sealed partial class Ros2DiagnosticsPublisher : BackgroundService
     {
         LoopWindow motor = _motorWindow.Next(_loops.Motor?.Statistics);
         LoopWindow? balance = _parts.BalanceEnabled ? _balanceWindow.Next(_loops.Balance?.Statistics) : null;
-        AgentStatus status = AgentStatus.Take(_parts, _loops, _uplink, _health, _reloader, _time.GetElapsedTime(_started));
+        AgentStatus status = _status.Take();
         long lost = status.Uplink.DeadLettered + status.Uplink.DroppedQuota + status.Uplink.DroppedDiskFull;
         long lostInWindow = lost - _lostMark;
         _lostMark = lost;
