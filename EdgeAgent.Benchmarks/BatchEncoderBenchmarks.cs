@@ -44,40 +44,8 @@ public class BatchEncoderBenchmarks
     [Benchmark]
     public int GeneratedMessage()
     {
-        var batch = new TelemetryBatch { RobotId = "robot-0007", BootId = "2f6c0e0a-boot", Seq = _seq++, SchemaVersion = 1, SampleCount = (uint)_samples.Length };
-        batch.JointNames.Add(Joints);
-        long mono = 0, wall = 0, overruns = 0;
-        foreach (ref readonly TelemetrySample s in _samples.AsSpan())
-        {
-            batch.MonotonicNsDelta.Add(s.MonotonicNs - mono);
-            batch.WallUnixNsDelta.Add(s.WallUnixNs - wall);
-            batch.OverrunsDelta.Add(s.Overruns - overruns);
-            (mono, wall, overruns) = (s.MonotonicNs, s.WallUnixNs, s.Overruns);
-            batch.BaseX.Add(s.BaseX);
-            batch.BaseY.Add(s.BaseY);
-            batch.BaseHeading.Add(s.BaseHeading);
-            batch.BaseVelocity.Add(s.BaseVelocity);
-            batch.Tilt.Add(s.Tilt);
-            batch.TiltRate.Add(s.TiltRate);
-            batch.BatteryLevel.Add(s.BatteryLevel);
-            batch.BatteryVoltage.Add(s.BatteryVoltage);
-            batch.CpuPercent.Add(s.CpuPercent);
-            batch.UplinkRttMs.Add(s.UplinkRttMs);
-        }
-
-        for (int j = 0; j < Joints.Length; j++)
-        {
-            foreach (ref readonly TelemetrySample s in _samples.AsSpan())
-            {
-                batch.Position.Add(s.Position[j]);
-                batch.Velocity.Add(s.Velocity[j]);
-                batch.Effort.Add(s.Effort[j]);
-                batch.Command.Add(s.Command[j]);
-            }
-        }
-
-        batch.SafetyState = ByteString.CopyFrom(_samples.Select(s => s.SafetyState).ToArray());
-        batch.SafetyCause = ByteString.CopyFrom(_samples.Select(s => s.SafetyCause).ToArray());
+        // The rival: the generated message API, the same code the wire tests use as their oracle.
+        TelemetryBatch batch = EdgeAgent.Testing.GeneratedBatch.From("robot-0007", "2f6c0e0a-boot", Joints, _seq++, _samples, replay: false);
         _output.ResetWrittenCount();
         batch.WriteTo(_output);
         return _output.WrittenCount;

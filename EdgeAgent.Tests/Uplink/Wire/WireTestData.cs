@@ -49,48 +49,7 @@ internal static class WireTestData
         return samples;
     }
 
-    /// <summary>The batch the encoder should produce, built with the generated API.</summary>
-    public static TelemetryBatch Expected(string robot, string boot, IReadOnlyList<string> joints, ulong seq, TelemetrySample[] samples, bool replay)
-    {
-        int n = samples.Length;
-        var batch = new TelemetryBatch { RobotId = robot, BootId = boot, Seq = seq, SchemaVersion = 1, SampleCount = (uint)n, Replay = replay };
-        batch.JointNames.Add(joints);
-        long mono = 0, wall = 0, overruns = 0;
-        foreach (TelemetrySample s in samples)
-        {
-            batch.MonotonicNsDelta.Add(unchecked(s.MonotonicNs - mono));
-            batch.WallUnixNsDelta.Add(unchecked(s.WallUnixNs - wall));
-            batch.OverrunsDelta.Add(unchecked(s.Overruns - overruns));
-            (mono, wall, overruns) = (s.MonotonicNs, s.WallUnixNs, s.Overruns);
-        }
-
-        for (int j = 0; j < joints.Count; j++)
-        {
-            foreach (TelemetrySample s in samples)
-            {
-                batch.Position.Add(s.Position[j]);
-                batch.Velocity.Add(s.Velocity[j]);
-                batch.Effort.Add(s.Effort[j]);
-                batch.Command.Add(s.Command[j]);
-            }
-        }
-
-        foreach (TelemetrySample s in samples)
-        {
-            batch.BaseX.Add(s.BaseX);
-            batch.BaseY.Add(s.BaseY);
-            batch.BaseHeading.Add(s.BaseHeading);
-            batch.BaseVelocity.Add(s.BaseVelocity);
-            batch.Tilt.Add(s.Tilt);
-            batch.TiltRate.Add(s.TiltRate);
-            batch.BatteryLevel.Add(s.BatteryLevel);
-            batch.BatteryVoltage.Add(s.BatteryVoltage);
-            batch.CpuPercent.Add(s.CpuPercent);
-            batch.UplinkRttMs.Add(s.UplinkRttMs);
-        }
-
-        batch.SafetyState = ByteString.CopyFrom(samples.Select(s => s.SafetyState).ToArray());
-        batch.SafetyCause = ByteString.CopyFrom(samples.Select(s => s.SafetyCause).ToArray());
-        return batch;
-    }
+    /// <summary>The batch the encoder should produce, built with the generated API (the shared oracle).</summary>
+    public static TelemetryBatch Expected(string robot, string boot, IReadOnlyList<string> joints, ulong seq, TelemetrySample[] samples, bool replay) =>
+        EdgeAgent.Testing.GeneratedBatch.From(robot, boot, joints, seq, samples, replay);
 }
