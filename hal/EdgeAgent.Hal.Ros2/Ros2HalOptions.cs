@@ -13,6 +13,34 @@ public enum Ros2HalCommandMode
     JointTrajectory,
 }
 
+/// <summary>The default values of <see cref="Ros2HalOptions"/>, in one place (the agent's <c>hal.ros2</c> defaults too).</summary>
+public static class Ros2HalDefaults
+{
+    /// <summary>The joint state topic.</summary>
+    public const string JointStatesTopic = "/joint_states";
+
+    /// <summary>The IMU topic.</summary>
+    public const string ImuTopic = "/imu/data";
+
+    /// <summary>The battery topic.</summary>
+    public const string BatteryTopic = "/battery_state";
+
+    /// <summary>The command topic (forward_command_controller's).</summary>
+    public const string CommandTopic = "/forward_command_controller/commands";
+
+    /// <summary>The QoS of the state readers.</summary>
+    public const string StateQos = "sensor_data";
+
+    /// <summary>The QoS of the command writer.</summary>
+    public const string CommandQos = "default";
+
+    /// <summary>How old a header stamp may be.</summary>
+    public static readonly TimeSpan MaxMessageAge = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How far ahead a header stamp may be.</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMilliseconds(100);
+}
+
 /// <summary>Options of <see cref="Ros2RobotHal"/> (mapped from <c>hal.ros2</c> and the joint table).</summary>
 public sealed class Ros2HalOptions
 {
@@ -23,31 +51,31 @@ public sealed class Ros2HalOptions
     public int DomainId { get; init; } = -1;
 
     /// <summary>Gets the joint state topic (sensor_msgs/JointState). The default value is /joint_states.</summary>
-    public string JointStatesTopic { get; init; } = "/joint_states";
+    public string JointStatesTopic { get; init; } = Ros2HalDefaults.JointStatesTopic;
 
     /// <summary>Gets the IMU topic (sensor_msgs/Imu). The default value is /imu/data.</summary>
-    public string ImuTopic { get; init; } = "/imu/data";
+    public string ImuTopic { get; init; } = Ros2HalDefaults.ImuTopic;
 
     /// <summary>Gets the battery topic (sensor_msgs/BatteryState). The default value is /battery_state.</summary>
-    public string BatteryTopic { get; init; } = "/battery_state";
+    public string BatteryTopic { get; init; } = Ros2HalDefaults.BatteryTopic;
 
     /// <summary>Gets the command topic. The default value is /forward_command_controller/commands.</summary>
-    public string CommandTopic { get; init; } = "/forward_command_controller/commands";
+    public string CommandTopic { get; init; } = Ros2HalDefaults.CommandTopic;
 
     /// <summary>Gets the command message. The default value is <see cref="Ros2HalCommandMode.ForwardCommand"/>.</summary>
     public Ros2HalCommandMode CommandMode { get; init; } = Ros2HalCommandMode.ForwardCommand;
 
     /// <summary>Gets the QoS of the state readers: sensor_data, default, system_default, reliable:N, best_effort:N. The default value is sensor_data.</summary>
-    public string StateQos { get; init; } = "sensor_data";
+    public string StateQos { get; init; } = Ros2HalDefaults.StateQos;
 
     /// <summary>Gets the QoS of the command writer (same syntax as <see cref="StateQos"/>). The default value is default.</summary>
-    public string CommandQos { get; init; } = "default";
+    public string CommandQos { get; init; } = Ros2HalDefaults.CommandQos;
 
     /// <summary>Gets how old a header stamp may be against the wall clock. The default value is 500 ms.</summary>
-    public TimeSpan MaxMessageAge { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxMessageAge { get; init; } = Ros2HalDefaults.MaxMessageAge;
 
     /// <summary>Gets how far ahead of the wall clock a header stamp may be. The default value is 100 ms.</summary>
-    public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MaxFutureSkew { get; init; } = Ros2HalDefaults.MaxFutureSkew;
 
     /// <summary>Gets the wall clock (ns since the Unix epoch) stamps are checked against. The default value is the system clock.</summary>
     public Func<long> WallClockNs { get; init; } = SystemWallClockNs;

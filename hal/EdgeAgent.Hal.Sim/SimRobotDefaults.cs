@@ -1,7 +1,7 @@
 namespace EdgeAgent.Hal.Sim;
 
-/// <summary>The default values of <see cref="SimRobotOptions"/>, in one place.</summary>
-internal static class SimRobotDefaults
+/// <summary>The default values of <see cref="SimRobotOptions"/>, in one place (the agent's <c>hal.sim</c> defaults too).</summary>
+public static class SimRobotDefaults
 {
     public const int LeftWheelIndex = 5;
     public const int RightWheelIndex = 11;
