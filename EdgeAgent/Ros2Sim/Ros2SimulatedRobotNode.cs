@@ -1,12 +1,11 @@
 // Design:
 // The physics-simulated robot (SimulatedRobot on CLOCK_MONOTONIC) as a ROS 2 robot on the wire, so the whole
-// ROS 2 path runs on one machine: one dedicated thread owns the robot (it is single-threaded) and every DDS
-// entity it touches per tick. Each tick, at absolute deadlines (clock_nanosleep TIMER_ABSTIME via
-// MonotonicClock.SleepUntil): take every waiting command (Float64MultiArray, one effort per joint in
+// ROS 2 path runs on one machine: one LoopThread (the same loop thread as the agent's motor loop: absolute
+// deadlines, its overrun rule and statistics) owns the robot (it is single-threaded) and every DDS entity it
+// touches per tick. Each tick: take every waiting command (Float64MultiArray, one effort per joint in
 // robot.joints order; any other length is rejected and counted) and hand the newest accepted one to
 // SimulatedRobot.Write (the robot holds it: zero-order hold), then Read and publish JointState and Imu;
-// BatteryState every rate/10 ticks (10 Hz). An overrun of more than one period re-anchors the deadlines
-// instead of bursting to catch up.
+// BatteryState every rate/10 periods (10 Hz). After an overrun the missed periods are skipped, never burst.
 //
 // QoS: JointState and Imu are published like ros2_control's joint_state_broadcaster, with SystemDefaultsQoS as
 // Cyclone resolves it (RELIABLE, KEEP_LAST 1, VOLATILE): a BEST_EFFORT (sensor_data) or RELIABLE subscriber
@@ -23,6 +22,7 @@ using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Ros2.Dds;
 using EdgeAgent.Hal.Ros2.Messages;
 using EdgeAgent.Hal.Sim;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Ros2Sim;
 
@@ -58,17 +58,14 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     private readonly RobotState _state;
     private readonly JointCommands _commands;
     private readonly byte[] _buffer = new byte[BufferSize];
-    private Thread? _thread;
-    private volatile bool _stop;
+    private LoopThread? _loop;
     private long _published;
     private long _accepted;
     private long _rejected;
-    private long _overruns;
     private double _tilt;
     private volatile bool _fallen;
     private bool _disposed;
     private readonly LoopSettings _realtime;
-    private RealtimeReport? _realtimeReport;
 
     /// <summary>Initializes a new instance of the <see cref="Ros2SimulatedRobotNode"/> class: builds and starts the
     /// simulated robot from <c>hal.sim</c> and <c>robot.joints</c>, and creates the DDS entities.</summary>
@@ -145,7 +142,7 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     public long CommandsRejected => Interlocked.Read(ref _rejected);
 
     /// <summary>Gets the number of ticks that started more than one period late.</summary>
-    public long Overruns => Interlocked.Read(ref _overruns);
+    public long Overruns => _loop?.Statistics.Overruns ?? 0;
 
     /// <summary>Gets the true tilt (rad) at the last tick.</summary>
     public double TiltRad => Volatile.Read(ref _tilt);
@@ -157,13 +154,15 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     public void Start()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_thread is not null)
+        if (_loop is not null)
         {
             throw new InvalidOperationException("The node is already running.");
         }
 
-        _thread = new Thread(Run) { IsBackground = true, Name = "ros2-sim", Priority = ThreadPriority.AboveNormal };
-        _thread.Start();
+        // The agent's own loop thread: absolute deadlines, the same overrun rule (skip the missed periods, no
+        // burst to catch up) and the same statistics as the motor loop.
+        _loop = new LoopThread(_realtime, new Body(this), NullLogger.Instance);
+        _loop.Start();
     }
 
     /// <summary>Stops the thread (within one period) and deletes the DDS entities.</summary>
@@ -175,8 +174,8 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
         }
 
         _disposed = true;
-        _stop = true;
-        _thread?.Join();
+        _loop?.Stop();
+        _loop?.Dispose();
         DisposeDds();
         _robot.Dispose();
     }
@@ -194,28 +193,10 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
     public string? ReceivePriorityWarning { get; }
 
     /// <summary>Gets what real-time settings the publishing thread is running with (once it runs).</summary>
-    public RealtimeReport? Realtime => Volatile.Read(ref _realtimeReport);
+    public RealtimeReport? Realtime => _loop?.Report;
 
-    private void Run()
-    {
-        Volatile.Write(ref _realtimeReport, RealtimeSetup.Apply(_realtime));
-        long next = MonotonicClock.Instance.NowNs;
-        long tick = 0;
-        while (!_stop)
-        {
-            Tick(tick++);
-            next += _periodNs;
-            long now = MonotonicClock.Instance.NowNs;
-            if (now - next > _periodNs)
-            {
-                Interlocked.Increment(ref _overruns);
-                next = now; // re-anchor: no burst to catch up
-                continue;
-            }
-
-            _ = MonotonicClock.SleepUntil(next);
-        }
-    }
+    /// <summary>Gets the publishing loop's statistics (null before <see cref="Start"/>).</summary>
+    public LoopStatistics? Statistics => _loop?.Statistics;
 
     private void Tick(long tick)
     {
@@ -235,6 +216,11 @@ internal sealed class Ros2SimulatedRobotNode : IDisposable
         {
             PublishBattery(stamp);
         }
+    }
+
+    private sealed class Body(Ros2SimulatedRobotNode node) : ILoopBody
+    {
+        public void Tick(in LoopTick tick) => node.Tick(tick.Index);
     }
 
     private void TakeCommands()
