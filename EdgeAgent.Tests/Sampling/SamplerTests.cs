@@ -1,4 +1,5 @@
 using EdgeAgent.Control.Safety;
+using EdgeAgent.Control;
 using EdgeAgent.Hal;
 using EdgeAgent.Sampling;
 

@@ -66,6 +66,7 @@ internal static class AgentHost
         // Registered before the loops: hosted services stop in reverse order, so the uplink stops after the
         // loops and batches their last samples before spilling what is left.
         services.AddHostedService<UplinkService>();
+        services.AddHostedService<SampleAnnotator>();
         services.AddSingleton<ControlLoopsService>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlLoopsService>());
         services.AddHostedService<StatusReporter>();

@@ -2,7 +2,7 @@ namespace EdgeAgent.Sampling;
 
 /// <summary>
 /// The process CPU use between two calls of <see cref="Update"/>, in percent of one core (200 = two cores busy).
-/// The host calls it about once a second and hands the value to <see cref="Sampler.CpuPercent"/>.
+/// The host calls it about once a second and hands the value to the sampler (<c>Sampler.CpuPercent</c>).
 /// </summary>
 /// <remarks>
 /// CPU time comes from <see cref="Environment.CpuUsage"/> (getrusage on Linux: no /proc parsing, no allocation);

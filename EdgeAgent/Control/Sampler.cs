@@ -1,8 +1,9 @@
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
 using EdgeAgent.Hal;
+using EdgeAgent.Sampling;
 
-namespace EdgeAgent.Sampling;
+namespace EdgeAgent.Control;
 
 /// <summary>
 /// Takes a <see cref="TelemetrySample"/> every <c>decimation</c> motor ticks and writes it to the telemetry
