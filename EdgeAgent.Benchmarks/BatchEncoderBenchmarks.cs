@@ -1,8 +1,8 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Google.Protobuf;
 
 namespace EdgeAgent.Benchmarks;

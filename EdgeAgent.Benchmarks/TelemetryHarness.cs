@@ -7,7 +7,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Sampling;
 using EdgeAgent.Spill;
 using EdgeAgent.Uplink;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;

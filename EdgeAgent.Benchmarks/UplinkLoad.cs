@@ -6,8 +6,8 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using EdgeAgent.Ingest;
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 

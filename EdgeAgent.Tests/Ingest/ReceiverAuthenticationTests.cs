@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Net;
 using EdgeAgent.Ingest;
-using EdgeAgent.Tests.Uplink.Wire;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Tests.Protocol;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 

@@ -4,9 +4,9 @@ using System.Net;
 using System.Text.Json;
 using EdgeAgent.Ingest;
 using EdgeAgent.Sampling;
-using EdgeAgent.Tests.Uplink.Wire;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Tests.Protocol;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 

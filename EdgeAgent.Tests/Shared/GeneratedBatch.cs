@@ -1,5 +1,5 @@
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 using Google.Protobuf;
 
 namespace EdgeAgent.Testing;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EdgeAgent.Configuration;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 
 namespace EdgeAgent.Cli;
 

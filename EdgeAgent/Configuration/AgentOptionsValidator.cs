@@ -4,7 +4,7 @@ using EdgeAgent.Control.Safety;
 using EdgeAgent.Hal;
 using EdgeAgent.Sampling;
 using EdgeAgent.Spill;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 

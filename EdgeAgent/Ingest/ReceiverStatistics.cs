@@ -1,4 +1,4 @@
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 
 namespace EdgeAgent.Ingest;
 

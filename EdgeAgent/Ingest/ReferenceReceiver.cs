@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 
 namespace EdgeAgent.Ingest;
 

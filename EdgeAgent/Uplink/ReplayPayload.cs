@@ -1,5 +1,5 @@
 using System.Buffers;
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 
 namespace EdgeAgent.Uplink;
 

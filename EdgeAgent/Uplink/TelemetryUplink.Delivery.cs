@@ -1,6 +1,6 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Spill;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 
 namespace EdgeAgent.Uplink;
 

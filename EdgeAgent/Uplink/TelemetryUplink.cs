@@ -25,7 +25,7 @@ using System.Buffers;
 using EdgeAgent.Configuration;
 using EdgeAgent.Sampling;
 using EdgeAgent.Spill;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Uplink;

@@ -12,7 +12,7 @@ public sealed class UplinkOptions
     public string Endpoint { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the samples per batch. The default value is 100.</summary>
-    [Range(1, EdgeAgent.Uplink.Wire.BatchLimits.MaxSamples)]
+    [Range(1, EdgeAgent.Protocol.BatchLimits.MaxSamples)]
     public int BatchSize { get; set; } = 100;
 
     /// <summary>Gets or sets the longest a partly filled batch waits before it is sent. The default value is 1 s.</summary>

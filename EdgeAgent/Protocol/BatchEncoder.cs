@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using EdgeAgent.Sampling;
 using Google.Protobuf;
 
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 // Design: the encoder writes the protobuf wire bytes of one TelemetryBatch (telemetry.proto) straight from
 // the samples into the caller's IBufferWriter, without building the message object: it first computes the

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 /// <summary>
 /// The protobuf bytes of one <c>TelemetryBatch</c>, already serialized (by <see cref="BatchEncoder"/> or read

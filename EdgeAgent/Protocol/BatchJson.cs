@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
 
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 /// <summary>
 /// Renders one batch as one JSON object (one line): the key, the schema and the sample columns with the

@@ -1,7 +1,7 @@
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 using Grpc.Core;
 
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 /// <summary>
 /// The <c>TelemetryIngest</c> methods with a pre-serialized request: same service and method names as the

@@ -1,8 +1,8 @@
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 using Google.Protobuf.Collections;
 
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 /// <summary>
 /// Reads a parsed <see cref="TelemetryBatch"/> back: checks its columns against its schema and turns the

@@ -1,7 +1,7 @@
 using System.Text;
 using EdgeAgent.Sampling;
 
-namespace EdgeAgent.Uplink.Wire;
+namespace EdgeAgent.Protocol;
 
 /// <summary>
 /// The limits of the <c>edgeagent.telemetry.v1</c> protocol, shared by the sender (the configuration refuses

@@ -1,10 +1,10 @@
 using System.Buffers;
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
-using EdgeAgent.Uplink.Wire;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Protocol;
 using Google.Protobuf;
 
-namespace EdgeAgent.Tests.Uplink.Wire;
+namespace EdgeAgent.Tests.Protocol;
 
 public sealed class BatchEncoderTests
 {

@@ -1,8 +1,8 @@
 using EdgeAgent.Sampling;
-using EdgeAgent.Uplink.Protos;
+using EdgeAgent.Protocol.Protos;
 using Google.Protobuf;
 
-namespace EdgeAgent.Tests.Uplink.Wire;
+namespace EdgeAgent.Tests.Protocol;
 
 /// <summary>Samples and an independent reference encoding (the generated message API) for the wire tests.</summary>
 internal static class WireTestData
