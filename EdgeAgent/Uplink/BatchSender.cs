@@ -33,10 +33,28 @@ internal enum SendResult
 internal readonly record struct SendOutcome(SendResult Result, Status Status, TimeSpan SlowDown);
 
 /// <summary>
+/// What the uplink's state machine needs of the upstream: send one encoded batch, say what became of it, and
+/// the breaker's state. <see cref="BatchSender"/> is the real one (gRPC through the Polly pipeline); tests give
+/// the uplink a scripted one and drive it on a simulated clock.
+/// </summary>
+internal interface IBatchSender : IDisposable
+{
+    /// <summary>Gets the circuit breaker's state.</summary>
+    CircuitState BreakerState { get; }
+
+    /// <summary>Sends one batch (retries and the breaker included); never throws for an upstream failure.</summary>
+    /// <param name="payload">The encoded batch.</param>
+    /// <param name="seq">Its seq (for the log).</param>
+    /// <param name="cancellationToken">Cancels the send (the batch is then kept for replay).</param>
+    /// <returns>The outcome.</returns>
+    Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, ulong seq, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// Sends pre-serialized batches over one gRPC channel through the uplink's resilience pipeline. The bytes go
 /// on the wire as they are (from the encoder or from the spill), never re-parsed.
 /// </summary>
-internal sealed class BatchSender : IDisposable
+internal sealed class BatchSender : IBatchSender
 {
     private readonly GrpcChannel _channel;
     private readonly CallInvoker _invoker;

@@ -42,7 +42,7 @@ internal sealed partial class TelemetryUplink : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BatchEncoder _encoder;
-    private readonly BatchSender? _sender;
+    private readonly IBatchSender? _sender;
     private readonly TelemetrySample[] _batch;
     private readonly ArrayBufferWriter<byte> _encoded = new(64 * 1024);
     private readonly Lock _lock = new();
@@ -75,6 +75,18 @@ internal sealed partial class TelemetryUplink : IDisposable
     /// <param name="logger">The uplink logger.</param>
     /// <param name="time">The time provider.</param>
     public TelemetryUplink(AgentOptions options, ITelemetryQueue<TelemetrySample> ring, string bootId, ILogger logger, TimeProvider time)
+        : this(options, ring, bootId, logger, time, senderFactory: null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="TelemetryUplink"/> class with a sender of the caller's (tests: a scripted upstream).</summary>
+    /// <param name="options">The validated configuration.</param>
+    /// <param name="ring">The sample ring (its read end).</param>
+    /// <param name="bootId">This run's stream id.</param>
+    /// <param name="logger">The uplink logger.</param>
+    /// <param name="time">The clock of every timer, back-off and age.</param>
+    /// <param name="senderFactory">Makes the sender from the counters (null: the gRPC <see cref="BatchSender"/>); used only when an endpoint is set.</param>
+    internal TelemetryUplink(AgentOptions options, ITelemetryQueue<TelemetrySample> ring, string bootId, ILogger logger, TimeProvider time, Func<UplinkCounters, IBatchSender>? senderFactory)
     {
         _options = options;
         _ring = ring;
@@ -87,7 +99,7 @@ internal sealed partial class TelemetryUplink : IDisposable
         DeadLetter = SpillLog.Open(DeadLetterOptions(options.Spill, Spill.Directory), logger, time);
         if (options.Uplink.Endpoint.Length > 0)
         {
-            _sender = new BatchSender(options.Uplink, Counters, logger, time);
+            _sender = senderFactory is null ? new BatchSender(options.Uplink, Counters, logger, time) : senderFactory(Counters);
             UplinkLog.Streaming(logger, options.Uplink.Endpoint, options.Uplink.BatchSize, options.Spill.Mode == SpillMode.Always ? "always" : "on_failure", Spill.Directory);
         }
         else
