@@ -26,16 +26,16 @@ internal sealed class StatusReporter : BackgroundService
     private readonly TelemetryUplink _uplink;
     private readonly ConfigReloader? _reloader;
     private readonly ISystemdNotifier? _notifier;
-    private readonly ObservabilityServer? _observability;
+    private readonly AgentStatusSource? _status;
     private readonly HealthMonitor? _health;
 
     /// <summary>Initializes a new instance of the <see cref="StatusReporter"/> class.</summary>
     public StatusReporter(
         ControlLoopsService loops, ControlParts parts, RunSettings settings, ILogger<StatusReporter> logger, TimeProvider time, TelemetryUplink uplink,
-        ConfigReloader? reloader = null, ISystemdNotifier? notifier = null, ObservabilityServer? observability = null, HealthMonitor? health = null)
+        ConfigReloader? reloader = null, ISystemdNotifier? notifier = null, AgentStatusSource? status = null, HealthMonitor? health = null)
     {
         _notifier = notifier;
-        _observability = observability;
+        _status = status;
         _health = health;
         _reloader = reloader;
         _uplink = uplink;
@@ -115,9 +115,9 @@ internal sealed class StatusReporter : BackgroundService
                     ReportTiming(motorLoop);
                 }
 
-                if (_health is not null && _observability is not null)
+                if (_health is not null && _status is not null)
                 {
-                    AgentStatus status = _observability.Status();
+                    AgentStatus status = _status.Take();
                     // An event when readiness changes and holds for two intervals: a loaded VM's one-second dip
                     // of the loop rate does not fill the journal.
                     bool confirmed = candidate == status.Ready;
