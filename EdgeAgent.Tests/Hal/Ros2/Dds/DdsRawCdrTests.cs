@@ -24,12 +24,9 @@ public class DdsRawCdrTests
     [Test]
     public void WriteCdr_JointStateTwoJoints_TakeCdrReturnsSameBytes()
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_roundtrip");
-        using var reader = DdsRawReader.Create(topic, Ros2Qos.Default);
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Default);
-        WaitForMatch(writer);
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.JointState, "rt/joint_states_roundtrip", Ros2Qos.Default, Ros2Qos.Default);
+        var reader = dds.Reader!;
+        var writer = dds.Writer;
         var cdr = CdrTestWriter.JointState(7, 8, "base", ["j1", "j2"], [1.5, -2.25], [0.5, 0.25], []);
 
         Assert.That(writer.WriteCdr(cdr), Is.EqualTo(DdsStatus.Ok));
@@ -45,12 +42,9 @@ public class DdsRawCdrTests
     [Test]
     public unsafe void Create_SertypeProbe_FindsTheTopicsSertype()
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_sertype");
-        using var reader = DdsRawReader.Create(topic, Ros2Qos.Default);
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Default);
-        WaitForMatch(writer);
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.JointState, "rt/joint_states_sertype", Ros2Qos.Default, Ros2Qos.Default);
+        var reader = dds.Reader!;
+        var writer = dds.Writer;
         Assert.That(writer.WriteCdr(CdrTestWriter.JointState(1, 2, "base", ["j1"], [1], [], [])), Is.EqualTo(DdsStatus.Ok));
 
         IntPtr serdata = IntPtr.Zero;
@@ -71,12 +65,9 @@ public class DdsRawCdrTests
     [Test]
     public void WriteAndTakeCdr_SteadyState_AllocateNothing()
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_alloc");
-        using var reader = DdsRawReader.Create(topic, Ros2Qos.Create(DdsReliability.Reliable, 100));
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Create(DdsReliability.Reliable, 100));
-        WaitForMatch(writer);
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.JointState, "rt/joint_states_alloc", Ros2Qos.Create(DdsReliability.Reliable, 100), Ros2Qos.Create(DdsReliability.Reliable, 100));
+        var reader = dds.Reader!;
+        var writer = dds.Writer;
         var cdr = CdrTestWriter.JointState(1, 2, "base", ["j1", "j2"], [1, 2], [3, 4], [5, 6]);
         var buffer = new byte[1024];
         Assert.That(writer.WriteCdr(cdr), Is.EqualTo(DdsStatus.Ok));
@@ -100,10 +91,8 @@ public class DdsRawCdrTests
     [Test]
     public void WriteCdr_Truncated_ReturnsBadParameter()
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_truncated");
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.SensorData);
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.JointState, "rt/joint_states_truncated", null, Ros2Qos.SensorData, waitForMatch: false);
+        var writer = dds.Writer;
         var cdr = CdrTestWriter.JointState(1, 2, "base", ["j1", "j2"], [1, 2], [], []);
 
         Assert.That(writer.WriteCdr(cdr.AsSpan(0, 20)), Is.EqualTo(DdsStatus.BadParameter));
@@ -112,12 +101,9 @@ public class DdsRawCdrTests
     [Test]
     public void TakeCdr_SmallBuffer_ReportsBufferTooSmallAndSize()
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/joint_states_small");
-        using var reader = DdsRawReader.Create(topic, Ros2Qos.Default);
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Default);
-        WaitForMatch(writer);
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.JointState, "rt/joint_states_small", Ros2Qos.Default, Ros2Qos.Default);
+        var reader = dds.Reader!;
+        var writer = dds.Writer;
         var cdr = CdrTestWriter.JointState(1, 2, "base", ["j1"], [1], [], []);
         Assert.That(writer.WriteCdr(cdr), Is.EqualTo(DdsStatus.Ok));
 
@@ -133,11 +119,9 @@ public class DdsRawCdrTests
     [TestCase("JointTrajectory")]
     public void CreateWriter_EachRos2Type_Succeeds(string name)
     {
-        using var descriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.All[name]);
-        using var participant = DdsParticipant.Create(DdsTestEnvironment.DomainId);
-        using var topic = participant.CreateTopic(descriptor, "rt/type_check_" + name);
-        using var reader = DdsRawReader.Create(topic, Ros2Qos.SensorData);
-        using var writer = DdsRawWriter.Create(topic, Ros2Qos.Create(DdsReliability.Reliable, 3));
+        using var dds = new DdsLoopback(Ros2TypeDescriptors.All[name], "rt/type_check_" + name, Ros2Qos.SensorData, Ros2Qos.Create(DdsReliability.Reliable, 3), waitForMatch: false);
+        var reader = dds.Reader!;
+        var writer = dds.Writer;
 
         Assert.That(writer.GetMatched(out _), Is.EqualTo(DdsStatus.Ok));
         Assert.That(reader.GetMatched(out _), Is.EqualTo(DdsStatus.Ok));
