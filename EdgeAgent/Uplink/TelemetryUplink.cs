@@ -16,12 +16,10 @@
 // Stop: final drain of the ring and the partial batch, a short grace for in-flight sends, then everything
 // still in memory is spilled and the spill committed. Nothing promised is dropped without being counted.
 //
-// Locking: _lock guards the queue and the spill calls (SpillLog is also safe on its own). A batch held in
-// memory whose record is in the spill (a live batch in `always` mode, a replay in flight) is claimed in the spill
-// (SpillLog.Claim): the replay skips it, and the quota counts it only when its send ends.
-// Invariant: every built batch ends in exactly one of: acked, spilled (replayed later or counted as dropped
-// by the quota), dead-lettered.
-using System.Buffers;
+// Types: BatchProducer (producer), LiveSender (sender), BacklogReplayer (replay), each with one job, meet only
+// in the UplinkLedger: the memory queue, the spills and the counts behind one lock, where the invariant lives
+// (every built batch ends in exactly one of: acked, spilled, dead-lettered). This class composes them and
+// owns the stop. The upstream is an IBatchSender (the gRPC BatchSender, or a test's scripted upstream).
 using EdgeAgent.Configuration;
 using EdgeAgent.Sampling;
 using EdgeAgent.Spill;
@@ -31,42 +29,19 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAgent.Uplink;
 
 /// <summary>Batches the sampled telemetry and delivers it upstream, spilling to disk whatever cannot be delivered.</summary>
-internal sealed partial class TelemetryUplink : IDisposable
+internal sealed class TelemetryUplink : IDisposable
 {
-    private const int MaxInFlight = 16;
-    private const int ReplayWindow = 16;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
-    private readonly AgentOptions _options;
-    private readonly ITelemetryQueue<TelemetrySample> _ring;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly BatchEncoder _encoder;
     private readonly IBatchSender? _sender;
-    private readonly TelemetrySample[] _batch;
-    private readonly ArrayBufferWriter<byte> _encoded = new(64 * 1024);
-    private readonly Lock _lock = new();
-    private readonly LinkedList<PendingBatch> _queue = new();
-    private readonly SemaphoreSlim _queued = new(0);
-    private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
+    private readonly UplinkLedger _ledger;
+    private readonly BatchProducer _producer;
+    private readonly LiveSender? _live;
+    private readonly BacklogReplayer? _replayer;
+    private readonly TimeSpan _drainPeriod;
     private readonly CancellationTokenSource _sendCancel = new();
-    private long _queuedBytes;
-    private int _batchCount;
-    private long _batchStarted;
-    private ulong _nextSeq;
-    private volatile bool _reopenCursor;
-    private long _slowDownUntil;
-
-    // The ledger (UplinkAccounting), changed only under _lock.
-    private readonly long _recovered;
-    private long _built;
-    private long _acked;
-    private long _deadLettered;
-    private long _memoryOnly;
-    private long _droppedDiskFull;
-    private readonly long _damagedAtOpen;
-    private long _failedSends;
-    private long _failingSince;
 
     /// <summary>Initializes a new instance of the <see cref="TelemetryUplink"/> class and opens (recovers) the spill.</summary>
     /// <param name="options">The validated configuration.</param>
@@ -88,31 +63,35 @@ internal sealed partial class TelemetryUplink : IDisposable
     /// <param name="senderFactory">Makes the sender from the counters (null: the gRPC <see cref="BatchSender"/>); used only when an endpoint is set.</param>
     internal TelemetryUplink(AgentOptions options, ITelemetryQueue<TelemetrySample> ring, string bootId, ILogger logger, TimeProvider time, Func<UplinkCounters, IBatchSender>? senderFactory)
     {
-        _options = options;
-        _ring = ring;
         _logger = logger;
         _time = time;
         BootId = bootId;
-        _batch = new TelemetrySample[options.Uplink.BatchSize];
-        _encoder = new BatchEncoder(options.Robot.Id, bootId, options.Robot.Joints.Select(j => j.Name).ToArray());
-        Spill = SpillLog.Open(options.Spill, logger, time);
-        DeadLetter = SpillLog.Open(DeadLetterOptions(options.Spill, Spill.Directory), logger, time);
-        if (options.Uplink.Endpoint.Length > 0)
+        SpillLog spill = SpillLog.Open(options.Spill, logger, time);
+        SpillLog deadLetter = SpillLog.Open(DeadLetterOptions(options.Spill, spill.Directory), logger, time);
+        _ledger = new UplinkLedger(spill, deadLetter, Counters, options.Uplink.MemoryQueueBytes, options.Spill.Mode == SpillMode.Always, logger, time);
+        bool streaming = options.Uplink.Endpoint.Length > 0;
+        var encoder = new BatchEncoder(options.Robot.Id, bootId, options.Robot.Joints.Select(j => j.Name).ToArray());
+        _producer = new BatchProducer(ring, _ledger, encoder, options.Robot.Id, bootId, options.Uplink.BatchSize, options.Uplink.BatchMaxAge, streaming, time);
+
+        // Drain four times per batch fill time (10-100 ms): often enough that a full ring never waits long,
+        // rarely enough that an idle robot's uplink costs nothing (100 Hz sampling: every 100 ms).
+        double fillSeconds = options.Uplink.BatchSize / options.Sampling.RateHz;
+        _drainPeriod = TimeSpan.FromSeconds(Math.Clamp(fillSeconds / 4, 0.010, 0.100));
+        if (streaming)
         {
             _sender = senderFactory is null ? new BatchSender(options.Uplink, Counters, logger, time) : senderFactory(Counters);
-            UplinkLog.Streaming(logger, options.Uplink.Endpoint, options.Uplink.BatchSize, options.Spill.Mode == SpillMode.Always ? "always" : "on_failure", Spill.Directory);
+            _live = new LiveSender(_ledger, _sender, _sendCancel, time);
+            _replayer = new BacklogReplayer(_ledger, _sender, options.Uplink, logger, time, _sendCancel.Token);
+            UplinkLog.Streaming(logger, options.Uplink.Endpoint, options.Uplink.BatchSize, options.Spill.Mode == SpillMode.Always ? "always" : "on_failure", spill.Directory);
         }
         else
         {
-            UplinkLog.FlightRecorder(logger, Spill.Directory, options.Spill.QuotaBytes >> 20);
+            UplinkLog.FlightRecorder(logger, spill.Directory, options.Spill.QuotaBytes >> 20);
         }
 
-        SpillStatistics opened = Spill.Statistics;
-        _recovered = opened.PendingRecords;
-        _damagedAtOpen = opened.CorruptRecordsSkipped;
-        if (_recovered > 0)
+        if (_ledger.Recovered > 0)
         {
-            UplinkLog.Backlog(logger, _recovered);
+            UplinkLog.Backlog(logger, _ledger.Recovered);
         }
     }
 
@@ -123,34 +102,13 @@ internal sealed partial class TelemetryUplink : IDisposable
     public UplinkCounters Counters { get; } = new();
 
     /// <summary>Gets where every batch is now (see <see cref="UplinkAccounting"/>); exact at any moment.</summary>
-    public UplinkAccounting Accounting
-    {
-        get
-        {
-            lock (_lock)
-            {
-                SpillStatistics spill = Spill.Statistics;
-                return new UplinkAccounting
-                {
-                    Recovered = _recovered,
-                    Built = _built,
-                    Acked = _acked,
-                    DeadLettered = _deadLettered,
-                    PendingMemory = _memoryOnly + spill.Orphaned,
-                    PendingSpill = spill.PendingRecords,
-                    DroppedQuota = spill.DroppedBatches,
-                    DroppedDiskFull = _droppedDiskFull + spill.DroppedDiskFull,
-                    Damaged = spill.CorruptRecordsSkipped - _damagedAtOpen,
-                };
-            }
-        }
-    }
+    public UplinkAccounting Accounting => _ledger.Accounting;
 
     /// <summary>Gets the spill.</summary>
-    public SpillLog Spill { get; }
+    public SpillLog Spill => _ledger.Spill;
 
     /// <summary>Gets the dead-letter spill (batches the upstream rejected for good).</summary>
-    public SpillLog DeadLetter { get; }
+    public SpillLog DeadLetter => _ledger.DeadLetter;
 
     /// <summary>Gets a value indicating whether there is no upstream (flight-recorder mode).</summary>
     public bool FlightRecorder => _sender is null;
@@ -166,9 +124,9 @@ internal sealed partial class TelemetryUplink : IDisposable
         // From the stop request on, every send in flight (live or replay, mid-retry or not) has StopGrace to
         // finish; then it is cancelled and its batch kept for replay, so the stop never outlasts the host's timeout.
         using CancellationTokenRegistration graceOnStop = stoppingToken.Register(() => _sendCancel.CancelAfter(StopGrace));
-        Task producer = ProduceAsync(stoppingToken);
-        Task sender = _sender is null ? Task.CompletedTask : SendLoopAsync(stoppingToken);
-        Task replay = _sender is null ? Task.CompletedTask : ReplayLoopAsync(stoppingToken);
+        Task producer = _producer.RunAsync(_drainPeriod, stoppingToken);
+        Task sender = _live?.RunAsync(stoppingToken) ?? Task.CompletedTask;
+        Task replay = _replayer?.RunAsync(stoppingToken) ?? Task.CompletedTask;
         await Task.WhenAll(producer, sender, replay).ConfigureAwait(false);
         await StopAsync().ConfigureAwait(false);
     }
@@ -177,11 +135,9 @@ internal sealed partial class TelemetryUplink : IDisposable
     public void Dispose()
     {
         _sender?.Dispose();
-        Spill.Dispose();
-        DeadLetter.Dispose();
+        _ledger.Dispose();
+        _live?.Dispose();
         _sendCancel.Dispose();
-        _queued.Dispose();
-        _inFlight.Dispose();
     }
 
     private static SpillOptions DeadLetterOptions(SpillOptions spill, string spillDirectory) => new()
@@ -195,135 +151,31 @@ internal sealed partial class TelemetryUplink : IDisposable
         Fsync = spill.Fsync,
     };
 
-    private async Task ProduceAsync(CancellationToken stoppingToken)
+    private async Task StopAsync()
     {
-        // Drain four times per batch fill time (10-100 ms): often enough that a full ring never waits long,
-        // rarely enough that an idle robot's uplink costs nothing (100 Hz sampling: every 100 ms).
-        double fillSeconds = _options.Uplink.BatchSize / _options.Sampling.RateHz;
-        TimeSpan period = TimeSpan.FromSeconds(Math.Clamp(fillSeconds / 4, 0.010, 0.100));
-        using var timer = new PeriodicTimer(period, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                DrainRing(flushPartial: false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+        _producer.DrainRing(flushPartial: true);
 
-    /// <summary>Moves samples from the ring into batches; emits every full batch and an old partial one.</summary>
-    /// <param name="flushPartial">Emit a partial batch now (at stop).</param>
-    internal void DrainRing(bool flushPartial)
-    {
-        while (_ring.TryRead(out TelemetrySample sample))
+        // What is still queued gets sent within a short grace (a healthy upstream means no disk write at stop);
+        // then in-flight sends are cancelled and whatever did not make it is kept for replay.
+        if (_live is not null)
         {
-            if (_batchCount == 0)
-            {
-                _batchStarted = _time.GetTimestamp();
-            }
-
-            _batch[_batchCount++] = sample;
-            if (_batchCount == _batch.Length)
-            {
-                Emit();
-            }
+            await _live.DrainAsync(_time.GetTimestamp() + (long)(StopGrace.TotalSeconds * _time.TimestampFrequency)).ConfigureAwait(false);
         }
 
-        if (_batchCount > 0 && (flushPartial || _time.GetElapsedTime(_batchStarted) >= _options.Uplink.BatchMaxAge))
+        int kept = _ledger.SpillQueued();
+        if (kept > 0)
         {
-            Emit();
-        }
-    }
-
-    private void Emit()
-    {
-        ulong seq = _nextSeq++;
-        _encoded.ResetWrittenCount();
-        _encoder.Encode(seq, _batch.AsSpan(0, _batchCount), replay: false, _encoded);
-        _batchCount = 0;
-        Counters.Built();
-        var key = new BatchKey(_options.Robot.Id, BootId, seq);
-        lock (_lock)
-        {
-            _built++;
-            if (_sender is null)
-            {
-                if (Spill.TryAppend(key, _encoded.WrittenSpan, out _))
-                {
-                    Counters.SpilledOne();
-                }
-                else
-                {
-                    _droppedDiskFull++; // flight recorder: the disk is the only place it could go
-                }
-
-                return;
-            }
-
-            SpillPosition? position = null;
-            if (_options.Spill.Mode == SpillMode.Always && Spill.TryAppend(key, _encoded.WrittenSpan, out SpillPosition appended))
-            {
-                position = appended;
-                Spill.Claim(appended);
-            }
-
-            // Without a record (on_failure mode, or the spill's disk is full) the batch lives only in memory.
-            var batch = new PendingBatch(key, _encoded.WrittenSpan, position);
-            if (position is null)
-            {
-                _memoryOnly++;
-            }
-
-            _queue.AddLast(batch);
-            _queuedBytes += batch.Length;
-            EnforceMemoryBudget();
+            UplinkLog.StoppedSpilled(_logger, kept);
         }
 
-        _queued.Release();
-    }
-
-    private void EnforceMemoryBudget()
-    {
-        int moved = 0;
-        while (_queuedBytes > _options.Uplink.MemoryQueueBytes && _queue.First is { } oldest)
+        UplinkAccounting ledger = Accounting;
+        if (ledger.Balanced)
         {
-            _queue.RemoveFirst();
-            _queuedBytes -= oldest.Value.Length;
-            KeepForReplay(oldest.Value);
-            moved++;
-        }
-
-        if (moved > 0)
-        {
-            UplinkLog.QueueOverBudget(_logger, moved);
-        }
-    }
-
-    /// <summary>Leaves a batch that was not delivered to the replay: spills it, or (always mode) releases its live claim.</summary>
-    private void KeepForReplay(PendingBatch batch)
-    {
-        if (batch.Position is { } position)
-        {
-            Spill.Release(position);
-            _reopenCursor = true;
+            UplinkLog.Stopped(_logger, ledger.ToString());
         }
         else
         {
-            _memoryOnly--;
-            if (Spill.TryAppend(batch.Key, batch.Payload.Span, out SpillPosition position2))
-            {
-                batch.Position = position2;
-                Counters.SpilledOne();
-            }
-            else
-            {
-                _droppedDiskFull++;
-            }
+            UplinkLog.AccountingImbalance(_logger, ledger.ToString());
         }
-
-        batch.Release();
     }
 }
