@@ -3,9 +3,9 @@ using EdgeAgent.Configuration.Internal;
 namespace EdgeAgent.Configuration;
 
 /// <summary>
-/// Loads <c>agent.yaml</c>: parses it keeping every key's line and column, binds it strictly onto
-/// <see cref="AgentOptions"/> (keys absent from the file keep their defaults), applies the environment
-/// overrides, and validates the result. Every problem found is reported at once in an
+/// Loads <c>agent.yaml</c>: parses it keeping every key's line and column, merges the environment
+/// overrides into it, binds the result strictly onto <see cref="AgentOptions"/> (keys absent keep their
+/// defaults), and validates the result. Every problem found is reported at once in an
 /// <see cref="AgentConfigException"/>, each naming the file position (or environment variable), the key,
 /// the problem and the fix.
 /// </summary>
@@ -57,14 +57,15 @@ public static class AgentConfigLoader
         ArgumentNullException.ThrowIfNull(sourceName);
         var context = new LoadContext(sourceName);
         var options = new AgentOptions();
-        var root = ConfigYamlReader.Read(yaml, context);
-        if (root is null)
+        var file = ConfigYamlReader.Read(yaml, context);
+        if (file is null)
         {
             throw new AgentConfigException(context.Errors);
         }
 
+        // The environment is an overlay on the file's tree, bound with it in one pass.
+        MappingNode root = new EnvironmentOverlay(context).Merge(file, environment ?? EnvironmentOverlay.FromProcess());
         new OptionsBinder(context).BindRoot(options, root);
-        new EnvironmentOverrides(context).Apply(options, environment ?? EnvironmentOverrides.FromProcess());
         foreach (var issue in AgentOptionsValidator.Collect(options))
         {
             context.AddIssue(issue);

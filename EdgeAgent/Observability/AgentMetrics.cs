@@ -123,7 +123,6 @@ internal sealed class AgentMetrics : BackgroundService
         }
     }
 
-    private static string Snake(SafetyCause cause) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(cause.ToString());
 
     private IEnumerable<Measurement<long>> LoopCounter(Func<LoopStatistics, long> read)
     {
@@ -160,7 +159,7 @@ internal sealed class AgentMetrics : BackgroundService
         // Safety.
         m.CreateObservableGauge("edgeagent.safety.state", () => OneOf(_parts.Safety.State, "state", [(SafetyState.Ok, "ok"), (SafetyState.LowBattery, "low_battery"), (SafetyState.SafeStop, "safe_stop")]), null, "1 for the current safety state, 0 for the others.");
         m.CreateObservableGauge("edgeagent.safety.stop_phase", () => OneOf(_parts.Safety.Phase, "phase", [(StopPhase.None, "none"), (StopPhase.Stopping, "stopping"), (StopPhase.Lowering, "lowering"), (StopPhase.Holding, "holding"), (StopPhase.TorqueOff, "torque_off")]), null, "1 for the current phase of the stop, 0 for the others.");
-        m.CreateObservableCounter("edgeagent.safety.trips", () => Causes.Select(c => new Measurement<long>(_parts.Safety.Trips(c), Tag("cause", Snake(c)))), "{trip}", "Safe stops latched, by cause.");
+        m.CreateObservableCounter("edgeagent.safety.trips", () => Causes.Select(c => new Measurement<long>(_parts.Safety.Trips(c), Tag("cause", SafetyText.Cause(c)))), "{trip}", "Safe stops latched, by cause.");
         m.CreateObservableCounter("edgeagent.safety.resets_refused", () => new Measurement<long>(_parts.Safety.ResetsRefused), "{reset}", "Operator resets refused (the cause had not gone, or a shutdown stop).");
 
         // HAL.

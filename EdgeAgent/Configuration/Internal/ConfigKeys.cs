@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Text;
+using System.Text.Json;
 
 namespace EdgeAgent.Configuration.Internal;
 
@@ -28,30 +28,10 @@ internal static class ConfigKeys
     public static IReadOnlyList<string> KeysOf(Type type) => Properties(type).Select(p => ToSnakeCase(p.Name)).ToArray();
 
     /// <summary>Converts a property or enum member name to its YAML spelling: <c>RateHz</c> → <c>rate_hz</c>, <c>Ros2</c> → <c>ros2</c>.</summary>
-    public static string ToSnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (int i = 0; i < name.Length; i++)
-        {
-            char c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])
-                    || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
-                {
-                    builder.Append('_');
-                }
-
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
+    /// <remarks>The one snake_case policy of the agent: the run summary, /status and the safety texts use it too.</remarks>
+    /// <param name="name">A property or enum member name.</param>
+    /// <returns>Its snake_case spelling.</returns>
+    public static string ToSnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     /// <summary>Gets a value indicating whether the type is an options section (bound from a mapping).</summary>
     public static bool IsSection(Type type) =>

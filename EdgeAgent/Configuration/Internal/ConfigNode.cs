@@ -10,6 +10,37 @@ internal readonly record struct TextPosition(int Line, int Column);
 internal abstract class ConfigNode(TextPosition start)
 {
     public TextPosition Start { get; } = start;
+
+    /// <summary>Gets the environment variable that put this node in the tree (null: the file's own).</summary>
+    public EnvironmentOrigin? Environment { get; init; }
+}
+
+/// <summary>
+/// Where a node of the environment overlay comes from: the variable, its key segments (<c>MOTOR</c>,
+/// <c>GAINS</c>, <c>2</c>, <c>KP</c>) and which of them this node stands for.
+/// </summary>
+internal sealed record EnvironmentOrigin(string Variable, IReadOnlyList<string> Segments, int Segment)
+{
+    /// <summary>Gets the segment this node stands for, as the variable spells it.</summary>
+    public string Text => Segments[Segment];
+
+    /// <summary>Gets the segment after this node's, if any.</summary>
+    public string? Next => Segment + 1 < Segments.Count ? Segments[Segment + 1] : null;
+
+    /// <summary>Gets the variable's name with this node's segment replaced (prefixed variables only).</summary>
+    /// <param name="segment">The segment to write instead.</param>
+    /// <returns>The corrected variable name.</returns>
+    public string WithSegment(string segment)
+    {
+        string[] corrected = [.. Segments];
+        corrected[Segment] = segment;
+        return EnvironmentOverlay.Prefix + string.Join("__", corrected);
+    }
+
+    /// <summary>Gets the variable's name extended by one more segment (for the node of its last segment).</summary>
+    /// <param name="segment">The segment to add.</param>
+    /// <returns>The longer variable name.</returns>
+    public string Then(string segment) => $"{Variable}__{segment}";
 }
 
 /// <summary>A scalar: its text and whether it was quoted (a quoted empty string is a value, not null).</summary>

@@ -33,6 +33,10 @@ internal sealed class LoadContext(string sourceName)
         });
     }
 
+    /// <summary>Suppresses the validation findings at and below <paramref name="path"/> (a binding error there says it all).</summary>
+    /// <param name="path">The key path.</param>
+    public void SuppressBelow(string path) => failedPaths.Add(path);
+
     /// <summary>Adds an error caused by an environment variable.</summary>
     public void FailFromEnvironment(string variable, string path, string problem, string fix)
     {

@@ -7,7 +7,9 @@ namespace EdgeAgent.Configuration.Internal;
 /// Binds <see cref="ConfigNode"/>s onto the option classes by reflection, strictly: unknown keys, duplicate
 /// keys, wrong types and wrong shapes (a section where a value is expected, and so on) are all reported with
 /// their key path and position, and binding carries on so one load reports every problem. Keys absent from
-/// the file keep the defaults of the option classes.
+/// the file keep the defaults of the option classes. Nodes of the environment overlay
+/// (<see cref="EnvironmentOverlay"/>) are bound the same way; their errors name the variable instead of a line,
+/// and their fixes speak of variables.
 /// </summary>
 internal sealed class OptionsBinder(LoadContext context)
 {
@@ -29,12 +31,10 @@ internal sealed class OptionsBinder(LoadContext context)
                 continue;
             }
 
-            var property = ConfigKeys.Find(type, key.Value);
+            var property = key.Value.Length == 0 ? null : ConfigKeys.Find(type, key.Value);
             if (property is null)
             {
-                string unknownPath = ConfigPath.Child(path, key.Value);
-                string what = path.Length == 0 ? "section" : "key";
-                context.FailAt(key.Start, unknownPath, $"unknown {what} '{key.Value}' in {ConfigKeys.DescribeSection(path)}", ConfigKeys.UnknownKeyFix(key.Value, type, path));
+                Unknown(key, type, path);
                 continue;
             }
 
@@ -46,9 +46,52 @@ internal sealed class OptionsBinder(LoadContext context)
             }
 
             seen[property.Name] = key;
-            context.RecordFile(keyPath, key.Start);
-            object? value = BindValue(property.PropertyType, property.GetValue(target), valueNode, keyPath, key.Start, DefaultOf(property));
+            if (key.Environment is { } variable)
+            {
+                context.RecordEnvironment(keyPath, variable.Variable);
+            }
+            else
+            {
+                context.RecordFile(keyPath, key.Start);
+            }
+
+            object? value = BindValue(property.PropertyType, property.GetValue(target), valueNode, keyPath, key, DefaultOf(property));
             property.SetValue(target, value);
+        }
+    }
+
+    private void Unknown(ScalarNode key, Type type, string path)
+    {
+        string unknownPath = ConfigPath.Child(path, key.Value);
+        string what = path.Length == 0 ? "section" : "key";
+        if (key.Environment is not { } variable)
+        {
+            context.FailAt(key.Start, unknownPath, $"unknown {what} '{key.Value}' in {ConfigKeys.DescribeSection(path)}", ConfigKeys.UnknownKeyFix(key.Value, type, path));
+            return;
+        }
+
+        var known = ConfigKeys.KeysOf(type);
+        string? closest = ConfigKeys.Closest(key.Value, known);
+        string where = path.Length == 0 ? "sections" : $"keys of '{path}'";
+        string fix = closest is null
+            ? $"use one of the {where}: {string.Join(", ", known)}; or unset the variable"
+            : $"did you mean {variable.WithSegment(closest.ToUpperInvariant())}? (the {where}: {string.Join(", ", known)})";
+        string problem = key.Value.Length == 0
+            ? "the variable name has an empty segment (a '____' or a trailing '__')"
+            : $"unknown {what} '{variable.Text}' in {ConfigKeys.DescribeSection(path)}";
+        context.FailFromEnvironment(variable.Variable, unknownPath, problem, fix);
+    }
+
+    /// <summary>Reports a problem at the node: its line in the file, or the variable that put it there.</summary>
+    private void Fail(ConfigNode node, TextPosition at, string path, string problem, string fix)
+    {
+        if (node.Environment is { } variable)
+        {
+            context.FailFromEnvironment(variable.Variable, path, problem, fix);
+        }
+        else
+        {
+            context.FailAt(at, path, problem, fix);
         }
     }
 
@@ -77,8 +120,9 @@ internal sealed class OptionsBinder(LoadContext context)
     };
 
     /// <summary>Binds one value; returns the new value, or <paramref name="current"/> when the node cannot be bound.</summary>
-    private object? BindValue(Type type, object? current, ConfigNode node, string path, TextPosition keyAt, string example)
+    private object? BindValue(Type type, object? current, ConfigNode node, string path, ConfigNode keyNode, string example)
     {
+        TextPosition keyAt = keyNode.Start;
         if (ConfigKeys.IsList(type, out var elementType))
         {
             return BindList(type, elementType, current, node, path, keyAt);
@@ -92,7 +136,10 @@ internal sealed class OptionsBinder(LoadContext context)
                 case MappingNode mapping:
                     BindSection(section, mapping, path);
                     break;
-                case ScalarNode { IsNull: true }:
+                case ScalarNode { IsNull: true, Environment: null }:
+                    break;
+                case ScalarNode { Environment: { } variable }:
+                    context.FailFromEnvironment(variable.Variable, path, $"'{path}' is a section, not a single value", $"add the key, such as {variable.Then(ConfigKeys.KeysOf(type)[0].ToUpperInvariant())}");
                     break;
                 default:
                     context.FailAt(keyAt, path, $"'{path}' is a section, but the file gives {Shape(node)}", $"write its keys on the lines below '{LastKey(path)}:', indented by 2 more spaces (keys: {string.Join(", ", ConfigKeys.KeysOf(type))})");
@@ -104,14 +151,23 @@ internal sealed class OptionsBinder(LoadContext context)
 
         if (node is not ScalarNode scalar)
         {
-            context.FailAt(keyAt, path, $"expected a single {ScalarConverter.Describe(type)}, but the file gives {Shape(node)}", $"write the value on the same line as the key, such as '{LastKey(path)}: {example}'");
+            if (node.Environment is { Next: { } next } variable)
+            {
+                context.FailFromEnvironment(variable.Variable, path, $"'{path}' is a single value and has no key '{next}'", $"end the variable name at __{variable.Text}");
+            }
+            else
+            {
+                context.FailAt(keyAt, path, $"expected a single {ScalarConverter.Describe(type)}, but the file gives {Shape(node)}", $"write the value on the same line as the key, such as '{LastKey(path)}: {example}'");
+            }
+
             return current;
         }
 
         var conversion = ScalarConverter.Convert(type, scalar.Value, scalar.IsNull, example);
         if (!conversion.Ok)
         {
-            context.FailAt(scalar.IsNull ? keyAt : scalar.Start, path, conversion.Problem, conversion.Fix);
+            string fix = scalar.Environment is null ? conversion.Fix : conversion.Fix.Replace("delete the line", "unset the variable", StringComparison.Ordinal);
+            Fail(scalar, scalar.IsNull ? keyAt : scalar.Start, path, conversion.Problem, fix);
             return current;
         }
 
@@ -121,9 +177,26 @@ internal sealed class OptionsBinder(LoadContext context)
     private object? BindList(Type listType, Type elementType, object? current, ConfigNode node, string path, TextPosition keyAt)
     {
         var list = (IList)Activator.CreateInstance(listType)!;
-        if (node is ScalarNode { IsNull: true })
+        if (node is ScalarNode { IsNull: true, Environment: null })
         {
             return list;
+        }
+
+        if (node.Environment is { } variable && node is not SequenceNode)
+        {
+            if (node is MappingNode && variable.Next is { } index)
+            {
+                // The variable indexes a list the file does not have.
+                var (errorPath, problem, missingFix) = EnvironmentOverlay.MissingEntry(index, path, 0);
+                context.FailFromEnvironment(variable.Variable, errorPath, problem, missingFix);
+            }
+            else
+            {
+                string entryKey = ConfigKeys.IsSection(elementType) ? "__" + ConfigKeys.KeysOf(elementType)[0].ToUpperInvariant() : string.Empty;
+                context.FailFromEnvironment(variable.Variable, path, $"'{path}' is a list; the environment sets one entry at a time", $"add the entry's index, such as {variable.Then("0")}{entryKey}");
+            }
+
+            return current;
         }
 
         if (node is not SequenceNode sequence)
@@ -139,13 +212,27 @@ internal sealed class OptionsBinder(LoadContext context)
         {
             var item = sequence.Items[i];
             string itemPath = ConfigPath.Index(path, i);
-            context.RecordFile(itemPath, item.Start);
+            if (item.Environment is { } itemVariable)
+            {
+                context.RecordEnvironment(itemPath, itemVariable.Variable);
+            }
+            else
+            {
+                context.RecordFile(itemPath, item.Start);
+            }
+
             if (ConfigKeys.IsSection(elementType))
             {
                 var element = Activator.CreateInstance(elementType)!;
                 if (item is MappingNode mapping)
                 {
                     BindSection(element, mapping, itemPath);
+                }
+                else if (item.Environment is { } entryVariable)
+                {
+                    context.FailFromEnvironment(entryVariable.Variable, itemPath, $"'{itemPath}' is a set of keys, not a single value", $"add the key, such as {entryVariable.Then(ConfigKeys.KeysOf(elementType)[0].ToUpperInvariant())}");
+                    context.SuppressBelow(path); // the file's entry is gone from the tree: checks of the list would only repeat this
+
                 }
                 else
                 {
@@ -157,7 +244,7 @@ internal sealed class OptionsBinder(LoadContext context)
             else
             {
                 object? fallback = elementType.IsValueType ? Activator.CreateInstance(elementType) : string.Empty;
-                list.Add(BindValue(elementType, fallback, item, itemPath, item.Start, ScalarConverter.Format(fallback)));
+                list.Add(BindValue(elementType, fallback, item, itemPath, item, ScalarConverter.Format(fallback)));
             }
         }
 

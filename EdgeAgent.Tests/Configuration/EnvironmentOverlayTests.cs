@@ -7,7 +7,7 @@ namespace EdgeAgent.Tests.Configuration;
 
 [TestFixture]
 [SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Justification = "Test names are Method_Scenario_Expected (STYLE.md).")]
-public sealed class EnvironmentOverridesTests
+public sealed class EnvironmentOverlayTests
 {
     [Test]
     public void LoadFromString_Overrides_ApplyAfterTheFile()
@@ -72,6 +72,58 @@ public sealed class EnvironmentOverridesTests
             Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
             Assert.That(error.Line, Is.Null);
         });
+    }
+
+    [Test]
+    public void LoadFromString_SectionAbsentFromTheFile_TheVariableAddsIt()
+    {
+        // Valid has no spill section: the overlay adds spill.mode to the tree, the binder binds it as if written.
+        var environment = new Dictionary<string, string> { ["EDGEAGENT__SPILL__MODE"] = "always", ["EDGEAGENT__MOTOR__GAINS__0__KD"] = "2.5" };
+
+        var options = AgentConfigLoader.LoadFromString(Valid, SourceName, environment);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Spill.Mode, Is.EqualTo(EdgeAgent.Spill.SpillMode.Always));
+            Assert.That(options.Motor.Gains[0].Kd, Is.EqualTo(2.5), "a key the entry does not have in the file");
+            Assert.That(options.Motor.Gains[0].Kp, Is.EqualTo(60.0), "the entry's other keys stay as the file has them");
+            Assert.That(options.Motor.Gains, Has.Count.EqualTo(3));
+        });
+    }
+
+    [TestCase("EDGEAGENT__SAFETY__GEOFENCE__0__X", "safety.geofence[0]", "add entries to the list in the file first")]
+    [TestCase("EDGEAGENT__MOTOR__GAINS__0", "motor.gains[0]", "EDGEAGENT__MOTOR__GAINS__0__JOINT")]
+    [TestCase("EDGEAGENT__MOTOR__GAINS", "motor.gains", "EDGEAGENT__MOTOR__GAINS__0__JOINT")]
+    [TestCase("EDGEAGENT__BALANCE__DRIVE_JOINTS__0__X", "balance.drive_joints[0]", "end the variable name at __0")]
+    [TestCase("EDGEAGENT__MOTOR____RATE_HZ", "motor.", "empty segment")]
+    public void LoadFromString_VariableOfTheWrongShape_ErrorNamesTheVariable(string variable, string keyPath, string fragment)
+    {
+        // The geofence case drops the list from the file first: the environment cannot add list entries.
+        string yaml = variable.Contains("GEOFENCE", StringComparison.Ordinal)
+            ? ValidWith("  geofence:\n    - {x: -10, y: -10}\n    - {x: 10, y: -10}\n    - {x: 10, y: 10}\n", string.Empty)
+            : Valid;
+        var environment = new Dictionary<string, string> { [variable] = "5" };
+
+        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(yaml, SourceName, environment));
+
+        Assert.That(exception.Errors, Has.Count.EqualTo(1), exception.Message);
+        var error = exception.Errors[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Source, Is.EqualTo("environment variable " + variable));
+            Assert.That(error.KeyPath, Is.EqualTo(keyPath));
+            Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
+        });
+    }
+
+    [Test]
+    public void LoadFromString_ValidationOfAKeyOnlyTheEnvironmentSets_NamesTheVariable()
+    {
+        var environment = new Dictionary<string, string> { ["EDGEAGENT__SAMPLING__RING_CAPACITY"] = "100" };
+
+        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(Valid, SourceName, environment));
+
+        Assert.That(exception.Errors.Select(e => (e.Source, e.KeyPath)), Is.EqualTo(new[] { ("environment variable EDGEAGENT__SAMPLING__RING_CAPACITY", "sampling.ring_capacity") }), exception.Message);
     }
 
     [Test]
