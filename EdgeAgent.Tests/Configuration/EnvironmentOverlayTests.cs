@@ -61,17 +61,7 @@ public sealed class EnvironmentOverlayTests
     {
         var environment = new Dictionary<string, string> { [variable] = value };
 
-        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(Valid, SourceName, environment));
-
-        Assert.That(exception.Errors, Has.Count.EqualTo(1), exception.Message);
-        var error = exception.Errors[0];
-        Assert.Multiple(() =>
-        {
-            Assert.That(error.Source, Is.EqualTo("environment variable " + variable));
-            Assert.That(error.KeyPath, Is.EqualTo(keyPath));
-            Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
-            Assert.That(error.Line, Is.Null);
-        });
+        AssertOneErrorFromTheVariable(Valid, environment, variable, keyPath, fragment);
     }
 
     [Test]
@@ -104,16 +94,7 @@ public sealed class EnvironmentOverlayTests
             : Valid;
         var environment = new Dictionary<string, string> { [variable] = "5" };
 
-        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(yaml, SourceName, environment));
-
-        Assert.That(exception.Errors, Has.Count.EqualTo(1), exception.Message);
-        var error = exception.Errors[0];
-        Assert.Multiple(() =>
-        {
-            Assert.That(error.Source, Is.EqualTo("environment variable " + variable));
-            Assert.That(error.KeyPath, Is.EqualTo(keyPath));
-            Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
-        });
+        AssertOneErrorFromTheVariable(yaml, environment, variable, keyPath, fragment);
     }
 
     [Test]
@@ -159,5 +140,20 @@ public sealed class EnvironmentOverlayTests
             Environment.SetEnvironmentVariable(Variable, previous);
             File.Delete(path);
         }
+    }
+
+    private static void AssertOneErrorFromTheVariable(string yaml, Dictionary<string, string> environment, string variable, string keyPath, string fragment)
+    {
+        var exception = Assert.Throws<AgentConfigException>(() => AgentConfigLoader.LoadFromString(yaml, SourceName, environment));
+
+        Assert.That(exception.Errors, Has.Count.EqualTo(1), exception.Message);
+        var error = exception.Errors[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Source, Is.EqualTo("environment variable " + variable));
+            Assert.That(error.KeyPath, Is.EqualTo(keyPath));
+            Assert.That(error.Problem + " | " + error.Fix, Does.Contain(fragment));
+            Assert.That(error.Line, Is.Null);
+        });
     }
 }
