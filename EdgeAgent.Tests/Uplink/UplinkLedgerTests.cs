@@ -35,7 +35,7 @@ public sealed class UplinkLedgerTests
         using UplinkLedger ledger = Open(SpillMode.OnFailure, memoryQueueBytes: 2500);
         for (ulong seq = 0; seq < 5; seq++)
         {
-            ledger.Add(Key(seq), new byte[1000], streaming: true);
+            ledger.Add(Key(seq), new byte[1000]);
         }
 
         UplinkAccounting a = ledger.Accounting;
@@ -55,7 +55,7 @@ public sealed class UplinkLedgerTests
     public void FailedLiveSend_IsSpilled_ThenReplayedOnce_AndAcknowledged()
     {
         using UplinkLedger ledger = Open(SpillMode.OnFailure, memoryQueueBytes: 1 << 20);
-        ledger.Add(Key(7), [1, 2, 3], streaming: true);
+        ledger.Add(Key(7), [1, 2, 3]);
         Assert.That(ledger.TryDequeue(out PendingBatch? live), Is.True);
         ledger.Settle(live!, Failed, replayed: false);
         Assert.That(ledger.Accounting.PendingSpill, Is.EqualTo(1), "a failed send goes to the spill: " + ledger.Accounting);
@@ -84,7 +84,7 @@ public sealed class UplinkLedgerTests
     public void RejectedBatch_IsDeadLetteredNotRetried()
     {
         using UplinkLedger ledger = Open(SpillMode.Always, memoryQueueBytes: 1 << 20);
-        ledger.Add(Key(1), [9, 9], streaming: true);
+        ledger.Add(Key(1), [9, 9]);
         Assert.That(ledger.Accounting.PendingSpill, Is.EqualTo(1), "always mode: in the spill before the send");
         Assert.That(ledger.TryDequeue(out PendingBatch? live), Is.True);
         ledger.Settle(live!, Rejected, replayed: false);
@@ -102,7 +102,7 @@ public sealed class UplinkLedgerTests
     public void SlowDownFromTheUpstream_SetsThePace()
     {
         using UplinkLedger ledger = Open(SpillMode.OnFailure, memoryQueueBytes: 1 << 20);
-        ledger.Add(Key(0), [1], streaming: true);
+        ledger.Add(Key(0), [1]);
         Assert.That(ledger.TryDequeue(out PendingBatch? live), Is.True);
         ledger.Settle(live!, Acked with { SlowDown = TimeSpan.FromSeconds(3) }, replayed: false);
         double seconds = (ledger.SlowDownUntil - _time.GetTimestamp()) / (double)_time.TimestampFrequency;
@@ -116,6 +116,6 @@ public sealed class UplinkLedgerTests
         var options = new SpillOptions { Mode = mode, Directory = Path.Combine(_dir, "spill"), Fsync = false };
         SpillLog spill = SpillLog.Open(options, NullLogger.Instance, _time);
         SpillLog deadLetter = SpillLog.Open(new SpillOptions { Mode = SpillMode.Always, Directory = Path.Combine(_dir, "dead"), Fsync = false }, NullLogger.Instance, _time);
-        return new UplinkLedger(spill, deadLetter, new UplinkCounters(), memoryQueueBytes, mode == SpillMode.Always, NullLogger.Instance, _time);
+        return new UplinkLedger(spill, deadLetter, new UplinkCounters(), memoryQueueBytes, streaming: true, writeAhead: mode == SpillMode.Always, NullLogger.Instance, _time);
     }
 }

@@ -21,7 +21,6 @@ internal sealed class BatchProducer
     private readonly string _robotId;
     private readonly string _bootId;
     private readonly TimeSpan _maxAge;
-    private readonly bool _streaming;
     private int _count;
     private long _started;
     private ulong _nextSeq;
@@ -34,9 +33,8 @@ internal sealed class BatchProducer
     /// <param name="bootId">This run's boot id, of every batch's key.</param>
     /// <param name="batchSize">Samples in a full batch.</param>
     /// <param name="maxAge">The age at which a partial batch is sent anyway.</param>
-    /// <param name="streaming">Whether there is an upstream (else every batch goes to the spill).</param>
     /// <param name="time">The clock of batch ages.</param>
-    public BatchProducer(ITelemetryQueue<TelemetrySample> ring, UplinkLedger ledger, BatchEncoder encoder, string robotId, string bootId, int batchSize, TimeSpan maxAge, bool streaming, TimeProvider time)
+    public BatchProducer(ITelemetryQueue<TelemetrySample> ring, UplinkLedger ledger, BatchEncoder encoder, string robotId, string bootId, int batchSize, TimeSpan maxAge, TimeProvider time)
     {
         _ring = ring;
         _ledger = ledger;
@@ -45,7 +43,6 @@ internal sealed class BatchProducer
         _bootId = bootId;
         _batch = new TelemetrySample[batchSize];
         _maxAge = maxAge;
-        _streaming = streaming;
         _time = time;
     }
 
@@ -98,6 +95,6 @@ internal sealed class BatchProducer
         _encoded.ResetWrittenCount();
         _encoder.Encode(seq, _batch.AsSpan(0, _count), replay: false, _encoded);
         _count = 0;
-        _ledger.Add(new BatchKey(_robotId, _bootId, seq), _encoded.WrittenSpan, _streaming);
+        _ledger.Add(new BatchKey(_robotId, _bootId, seq), _encoded.WrittenSpan);
     }
 }

@@ -68,10 +68,10 @@ internal sealed class TelemetryUplink : IDisposable
         BootId = bootId;
         SpillLog spill = SpillLog.Open(options.Spill, logger, time);
         SpillLog deadLetter = SpillLog.Open(DeadLetterOptions(options.Spill, spill.Directory), logger, time);
-        _ledger = new UplinkLedger(spill, deadLetter, Counters, options.Uplink.MemoryQueueBytes, options.Spill.Mode == SpillMode.Always, logger, time);
         bool streaming = options.Uplink.Endpoint.Length > 0;
+        _ledger = new UplinkLedger(spill, deadLetter, Counters, options.Uplink.MemoryQueueBytes, streaming, options.Spill.Mode == SpillMode.Always, logger, time);
         var encoder = new BatchEncoder(options.Robot.Id, bootId, options.Robot.Joints.Select(j => j.Name).ToArray());
-        _producer = new BatchProducer(ring, _ledger, encoder, options.Robot.Id, bootId, options.Uplink.BatchSize, options.Uplink.BatchMaxAge, streaming, time);
+        _producer = new BatchProducer(ring, _ledger, encoder, options.Robot.Id, bootId, options.Uplink.BatchSize, options.Uplink.BatchMaxAge, time);
 
         // Drain four times per batch fill time (10-100 ms): often enough that a full ring never waits long,
         // rarely enough that an idle robot's uplink costs nothing (100 Hz sampling: every 100 ms).

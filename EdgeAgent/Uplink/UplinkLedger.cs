@@ -23,6 +23,7 @@ internal sealed class UplinkLedger : IDisposable
     private readonly TimeProvider _time;
     private readonly long _memoryQueueBytes;
     private readonly bool _writeAhead;
+    private readonly bool _streaming;
     private long _queuedBytes;
     private volatile bool _reopenCursor;
     private long _slowDownUntil;
@@ -42,15 +43,17 @@ internal sealed class UplinkLedger : IDisposable
     /// <param name="deadLetter">Where batches the upstream rejected for good are kept.</param>
     /// <param name="counters">The uplink counters.</param>
     /// <param name="memoryQueueBytes">The memory queue's budget (uplink.memory_queue_bytes).</param>
+    /// <param name="streaming">Whether there is an upstream (else every batch goes straight to the spill: flight recorder).</param>
     /// <param name="writeAhead">Spill every batch before it is sent (spill.mode: always).</param>
     /// <param name="logger">The uplink logger.</param>
     /// <param name="time">The clock of back-offs and outage durations.</param>
-    public UplinkLedger(SpillLog spill, SpillLog deadLetter, UplinkCounters counters, long memoryQueueBytes, bool writeAhead, ILogger logger, TimeProvider time)
+    public UplinkLedger(SpillLog spill, SpillLog deadLetter, UplinkCounters counters, long memoryQueueBytes, bool streaming, bool writeAhead, ILogger logger, TimeProvider time)
     {
         Spill = spill;
         DeadLetter = deadLetter;
         Counters = counters;
         _memoryQueueBytes = memoryQueueBytes;
+        _streaming = streaming;
         _writeAhead = writeAhead;
         _logger = logger;
         _time = time;
@@ -113,14 +116,13 @@ internal sealed class UplinkLedger : IDisposable
     /// <summary>Records a new batch: straight to the spill without an upstream, else into the memory queue.</summary>
     /// <param name="key">The batch's key.</param>
     /// <param name="payload">The encoded batch (copied).</param>
-    /// <param name="streaming">Whether there is an upstream to send it to.</param>
-    public void Add(BatchKey key, ReadOnlySpan<byte> payload, bool streaming)
+    public void Add(BatchKey key, ReadOnlySpan<byte> payload)
     {
         Counters.Built();
         lock (_lock)
         {
             _built++;
-            if (!streaming)
+            if (!_streaming)
             {
                 if (Spill.TryAppend(key, payload, out _))
                 {

@@ -55,7 +55,7 @@ internal sealed class OptionsBinder(LoadContext context)
                 context.RecordFile(keyPath, key.Start);
             }
 
-            object? value = BindValue(property.PropertyType, property.GetValue(target), valueNode, keyPath, key, DefaultOf(property));
+            object? value = BindValue(property.PropertyType, property.GetValue(target), valueNode, keyPath, key.Start, DefaultOf(property));
             property.SetValue(target, value);
         }
     }
@@ -80,19 +80,6 @@ internal sealed class OptionsBinder(LoadContext context)
             ? "the variable name has an empty segment (a '____' or a trailing '__')"
             : $"unknown {what} '{variable.Text}' in {ConfigKeys.DescribeSection(path)}";
         context.FailFromEnvironment(variable.Variable, unknownPath, problem, fix);
-    }
-
-    /// <summary>Reports a problem at the node: its line in the file, or the variable that put it there.</summary>
-    private void Fail(ConfigNode node, TextPosition at, string path, string problem, string fix)
-    {
-        if (node.Environment is { } variable)
-        {
-            context.FailFromEnvironment(variable.Variable, path, problem, fix);
-        }
-        else
-        {
-            context.FailAt(at, path, problem, fix);
-        }
     }
 
     private static string DefaultOf(PropertyInfo property)
@@ -120,9 +107,8 @@ internal sealed class OptionsBinder(LoadContext context)
     };
 
     /// <summary>Binds one value; returns the new value, or <paramref name="current"/> when the node cannot be bound.</summary>
-    private object? BindValue(Type type, object? current, ConfigNode node, string path, ConfigNode keyNode, string example)
+    private object? BindValue(Type type, object? current, ConfigNode node, string path, TextPosition keyAt, string example)
     {
-        TextPosition keyAt = keyNode.Start;
         if (ConfigKeys.IsList(type, out var elementType))
         {
             return BindList(type, elementType, current, node, path, keyAt);
@@ -166,8 +152,15 @@ internal sealed class OptionsBinder(LoadContext context)
         var conversion = ScalarConverter.Convert(type, scalar.Value, scalar.IsNull, example);
         if (!conversion.Ok)
         {
-            string fix = scalar.Environment is null ? conversion.Fix : conversion.Fix.Replace("delete the line", "unset the variable", StringComparison.Ordinal);
-            Fail(scalar, scalar.IsNull ? keyAt : scalar.Start, path, conversion.Problem, fix);
+            if (scalar.Environment is { } variable)
+            {
+                context.FailFromEnvironment(variable.Variable, path, conversion.Problem, conversion.Fix.Replace("delete the line", "unset the variable", StringComparison.Ordinal));
+            }
+            else
+            {
+                context.FailAt(scalar.IsNull ? keyAt : scalar.Start, path, conversion.Problem, conversion.Fix);
+            }
+
             return current;
         }
 
@@ -244,7 +237,7 @@ internal sealed class OptionsBinder(LoadContext context)
             else
             {
                 object? fallback = elementType.IsValueType ? Activator.CreateInstance(elementType) : string.Empty;
-                list.Add(BindValue(elementType, fallback, item, itemPath, item, ScalarConverter.Format(fallback)));
+                list.Add(BindValue(elementType, fallback, item, itemPath, item.Start, ScalarConverter.Format(fallback)));
             }
         }
 
