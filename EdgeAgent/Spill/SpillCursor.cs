@@ -8,7 +8,8 @@ namespace EdgeAgent.Spill;
 /// </summary>
 internal sealed class SpillCursor : IDisposable
 {
-    private readonly SpillLog _log;
+    private readonly Lock _gate;
+    private readonly SpillIndex _index;
     private SafeFileHandle? _handle;
     private ulong _handleSegment;
     private byte[] _buffer = new byte[64 << 10];
@@ -16,24 +17,43 @@ internal sealed class SpillCursor : IDisposable
     private byte[] _bootUtf8 = [];
     private string _robotId = string.Empty;
     private string _bootId = string.Empty;
+    private ulong _segment;
+    private int _next;
 
-    internal SpillCursor(SpillLog log, ulong segment, int index)
+    /// <summary>Initializes a new instance of the <see cref="SpillCursor"/> class at the index's mark.</summary>
+    /// <param name="gate">The spill's gate, held while the cursor walks the index and reads.</param>
+    /// <param name="index">The index.</param>
+    internal SpillCursor(Lock gate, SpillIndex index)
     {
-        _log = log;
-        Segment = segment;
-        Index = index;
+        _gate = gate;
+        _index = index;
+        (_segment, _next) = index.MarkSlot;
     }
-
-    /// <summary>Gets or sets the segment of the next record (the log moves it; under the log's lock).</summary>
-    internal ulong Segment { get; set; }
-
-    /// <summary>Gets or sets the index of the next record in <see cref="Segment"/>.</summary>
-    internal int Index { get; set; }
 
     /// <summary>Reads the next record; its payload is valid until the next read.</summary>
     /// <param name="record">The record.</param>
     /// <returns><see langword="false"/> when no committed, unacknowledged record is left (more may come later).</returns>
-    public bool TryRead(out SpillRecord record) => _log.ReadNext(this, out record);
+    /// <exception cref="ObjectDisposedException">The spill log is closed.</exception>
+    public bool TryRead(out SpillRecord record)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_index.IsClosed, typeof(SpillLog));
+            while (_index.TryNextPending(ref _segment, ref _next, out SpillSegment segment, out int slotIndex))
+            {
+                SpillDecodeStatus status = Load(segment, segment.Records[slotIndex], out record);
+                if (status == SpillDecodeStatus.Ok)
+                {
+                    return true;
+                }
+
+                _index.SettleCorrupt(segment, slotIndex, status);
+            }
+
+            record = default;
+            return false;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -42,8 +62,8 @@ internal sealed class SpillCursor : IDisposable
         _handle = null;
     }
 
-    /// <summary>Reads and verifies one record (called by the log under its lock).</summary>
-    internal SpillDecodeStatus Load(SpillSegment segment, SpillRecordSlot slot, out SpillRecord record)
+    /// <summary>Reads and verifies one record.</summary>
+    private SpillDecodeStatus Load(SpillSegment segment, SpillRecordSlot slot, out SpillRecord record)
     {
         record = default;
         int read;

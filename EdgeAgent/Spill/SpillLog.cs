@@ -1,13 +1,16 @@
-using System.Buffers;
-using System.Text;
-using EdgeAgent.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Spill;
 
 // Design: the spill log — segmented append-only files of CRC32C-checked records (format: SpillRecordCodec).
 // - Threads: the uplink thread appends, reads and acknowledges; the commit timer fires on a timer thread.
-//   Every public member takes _gate (this is not the control-loop hot path); nothing else is shared.
+//   Every public member (and the cursor, and the timer) takes _gate (this is not the control-loop hot path);
+//   the parts below are not thread-safe on their own and share nothing else.
+// - The parts, one job each, arrows one way (log → quota → writer → index; cursor → index; claims alone):
+//   SpillRecoverer opens the directory and repairs what a crash left (never throws on bad data; only an
+//   unusable directory throws). SpillIndex holds the segments, CommittedThrough and the low-water mark, and
+//   acknowledges. SpillWriter appends and group-commits. SpillQuota deletes the oldest segments. SpillClaims
+//   tracks what a send holds in memory. SpillCursor reads the backlog.
 // - Append (fast path): encode the record straight into one pooled commit buffer (no per-append
 //   allocation: the UTF-8 ids of the last key are cached), add an index slot, return its position.
 //   Group commit: the buffer is written and fsynced when it holds CommitBytes, when CommitInterval has
@@ -17,87 +20,64 @@ namespace EdgeAgent.Spill;
 // - The active segment is the last one; it rolls at SegmentBytes (commit, close, new file whose header is
 //   the first buffered bytes; the directory is fsynced at that segment's first commit).
 // - Index: per segment, the offset/length/state of each intact record (16 bytes a record).
-// - Acknowledgement: a record's slot becomes Acked; the low-water mark (_markSegment, _markIndex: the
-//   oldest pending record) moves over settled records; a segment wholly below the mark is deleted (never
-//   the active one). The mark is persisted (SpillAckFile: temp, fsync, rename, fsync dir) at each commit
-//   when it changed; an ack arms the commit timer, so the mark reaches the disk within CommitInterval.
-//   Acks beyond the mark (holes: replays in flight, live batches beside a backlog) are persisted with it as
-//   runs (SpillAckFile version 2) at the next commit, so a clean stop resends nothing acknowledged; only a
-//   crash within CommitInterval of an ack replays that record (at-least-once).
+// - Acknowledgement: a record's slot becomes Acked; the low-water mark (the oldest pending record) moves
+//   over settled records; a segment wholly below the mark is deleted (never the active one). The mark is
+//   persisted (SpillAckFile: temp, fsync, rename, fsync dir) at each commit when it changed; an ack arms the
+//   commit timer, so the mark reaches the disk within CommitInterval. Acks beyond the mark (holes: replays in
+//   flight, live batches beside a backlog) are persisted with it as runs (SpillAckFile version 2) at the next
+//   commit, so a clean stop resends nothing acknowledged; only a crash within CommitInterval of an ack
+//   replays that record (at-least-once).
 // - Quota: before an append would take the total past QuotaBytes, the oldest segment is deleted and its
 //   pending records are added to DroppedBatches (after a roll when the oldest is the active one).
-// - Recovery (SpillLog.Recovery.cs) never throws on bad data; only an unusable directory throws.
 
 /// <summary>The durable spill of telemetry batches: append, group commit, replay oldest first, acknowledge.</summary>
-internal sealed partial class SpillLog : IDisposable
+internal sealed class SpillLog : IDisposable
 {
+    /// <summary>How often an unwritable spill retries the disk.</summary>
+    internal static readonly TimeSpan UnwritableRetry = SpillDiskHealth.Retry;
+
     private readonly Lock _gate = new();
-    private readonly SpillOptions _options;
     private readonly ILogger _logger;
-    private readonly ITimer _timer;
-    private readonly TimeProvider _time;
-    private readonly List<SpillSegment> _segments = [];
-    private readonly List<(SpillPosition Position, TaskCompletionSource Done)> _waiters = [];
-    private readonly HashSet<SpillPosition> _claimed = [];
-    private readonly HashSet<SpillPosition> _orphans = [];
-
-    private byte[] _buffer;
-    private int _buffered;
-    private long _bufferedRecords;
-    private FileStream? _writer;
-    private bool _directoryDirty;
-    private bool _timerArmed;
-    private bool _disposed;
+    private readonly SpillIndex _index;
+    private readonly SpillWriter _writer;
+    private readonly SpillClaims _claims = new();
+    private readonly SpillQuota _quota;
     private SpillDirectoryLock? _lock;
-
-    private ulong _nextSegmentNumber;
-    private ulong _nextOrdinal;
-    private SpillPosition _committedThrough;
-
-    private ulong _markSegment;
-    private int _markIndex;
-    private SpillPosition _persistedMark;
-    private bool _holesDirty;
-    private readonly List<SpillAckRange> _ackRanges = [];
-
-    private string? _lastRobotId;
-    private string? _lastBootId;
-    private byte[] _robotUtf8 = [];
-    private byte[] _bootUtf8 = [];
-
-    private long _appended;
-    private long _committed;
     private long _acknowledged;
-    private long _droppedBatches;
-    private long _droppedSegments;
-    private long _corrupt;
-    private long _quarantined;
-    private long _tornTails;
-    private long _diskBytes;
-    private long _refused;
     private long _droppedDiskFull;
-    private bool _unwritable;
-    private string _unwritableReason = string.Empty;
-    private long _unwritableSince;
-    private long _unwritableEpisodes;
-    private long _refusedAtEntry;
+    private bool _disposed;
 
-    private SpillLog(SpillOptions options, string directory, ILogger logger, TimeProvider time)
+    private SpillLog(SpillOptions options, string directory, ILogger logger, TimeProvider time, SpillDirectoryLock held, SpillRecovered found)
     {
-        _options = options;
         _logger = logger;
         Directory = directory;
-        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.CommitBytes + (64 << 10), int.MaxValue / 2));
-        _time = time;
-        _timer = time.CreateTimer(static state => ((SpillLog)state!).OnCommitTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Recovery = new SpillRecovery();
+        _lock = held;
+        _index = new SpillIndex(found, logger);
+        _writer = new SpillWriter(_gate, options, directory, _index, found.Resumed, found.NextOrdinal, logger, time);
+        _quota = new SpillQuota(options, _index, _claims, _writer, logger);
+        lock (_gate)
+        {
+            _ = _writer.TryCommit(); // a full disk does not stop the agent from starting: the spill starts unwritable
+            _ = SpillNative.FsyncDirectory(directory);
+            Recovery = found.Report with { RecordsRecovered = _index.Records, PendingRecords = _index.Pending, Bytes = _index.DiskBytes };
+            SpillLogMessages.Opened(
+                logger,
+                directory,
+                _index.Segments.Count,
+                Recovery.RecordsRecovered,
+                Recovery.PendingRecords,
+                Recovery.Bytes,
+                Recovery.CorruptRecordsSkipped,
+                Recovery.FilesQuarantined,
+                Recovery.TornTailsTruncated);
+        }
     }
 
     /// <summary>Gets the resolved spill directory.</summary>
     public string Directory { get; }
 
     /// <summary>Gets what recovery found when the log was opened.</summary>
-    public SpillRecovery Recovery { get; private set; }
+    public SpillRecovery Recovery { get; }
 
     /// <summary>Gets the position just past the last durable record: everything before it survives a crash.</summary>
     public SpillPosition CommittedThrough
@@ -106,7 +86,7 @@ internal sealed partial class SpillLog : IDisposable
         {
             lock (_gate)
             {
-                return _committedThrough;
+                return _index.CommittedThrough;
             }
         }
     }
@@ -118,7 +98,7 @@ internal sealed partial class SpillLog : IDisposable
         {
             lock (_gate)
             {
-                return MarkPosition();
+                return _index.Mark;
             }
         }
     }
@@ -130,7 +110,7 @@ internal sealed partial class SpillLog : IDisposable
         {
             lock (_gate)
             {
-                return _unwritable;
+                return _writer.IsUnwritable;
             }
         }
     }
@@ -142,31 +122,58 @@ internal sealed partial class SpillLog : IDisposable
         {
             lock (_gate)
             {
-                long pending = 0;
-                foreach (SpillSegment segment in _segments)
-                {
-                    pending += segment.Pending;
-                }
-
                 return new SpillStatistics
                 {
-                    Appended = _appended,
-                    Committed = _committed,
+                    Appended = _writer.Appended,
+                    Committed = _writer.Committed,
                     Acknowledged = _acknowledged,
-                    DroppedBatches = _droppedBatches,
-                    DroppedSegments = _droppedSegments,
-                    CorruptRecordsSkipped = _corrupt,
-                    QuarantinedFiles = _quarantined,
-                    TornTailsTruncated = _tornTails,
-                    PendingRecords = pending,
-                    Orphaned = _orphans.Count,
-                    Refused = _refused,
+                    DroppedBatches = _quota.DroppedBatches + _claims.Lost,
+                    DroppedSegments = _quota.DroppedSegments,
+                    CorruptRecordsSkipped = _index.CorruptSkipped,
+                    QuarantinedFiles = Recovery.FilesQuarantined,
+                    TornTailsTruncated = Recovery.TornTailsTruncated,
+                    PendingRecords = _index.Pending,
+                    Orphaned = _claims.Orphaned,
+                    Refused = _writer.Refused,
                     DroppedDiskFull = _droppedDiskFull,
-                    Unwritable = _unwritable,
-                    UnwritableEpisodes = _unwritableEpisodes,
-                    DiskBytes = _diskBytes,
+                    Unwritable = _writer.IsUnwritable,
+                    UnwritableEpisodes = _writer.UnwritableEpisodes,
+                    DiskBytes = _index.DiskBytes,
                 };
             }
+        }
+    }
+
+    /// <summary>Opens (creating if needed) the spill and recovers it. Bad data never throws: it is skipped, truncated or quarantined, and counted.</summary>
+    /// <param name="options">The spill options.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="time">The clock of the commit timer.</param>
+    /// <returns>The open log.</returns>
+    /// <exception cref="IOException">The directory cannot be created, listed or written (the message names it and the fix).</exception>
+    public static SpillLog Open(SpillOptions options, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        string directory = SpillPaths.Resolve(options.Directory);
+        SpillRecoverer.PrepareDirectory(directory);
+        SpillDirectoryLock held = SpillDirectoryLock.Acquire(directory);
+        SpillRecovered? found = null;
+        try
+        {
+            found = SpillRecoverer.Recover(directory, options, logger);
+            return new SpillLog(options, directory, logger, time, held, found);
+        }
+        catch (Exception ex)
+        {
+            found?.Resumed?.Dispose();
+            held.Dispose();
+            if (ex is IOException or UnauthorizedAccessException)
+            {
+                throw SpillRecoverer.Unusable(directory, ex);
+            }
+
+            throw;
         }
     }
 
@@ -179,7 +186,7 @@ internal sealed partial class SpillLog : IDisposable
     public SpillPosition Append(BatchKey key, ReadOnlySpan<byte> payload) =>
         TryAppend(key, payload, out SpillPosition position)
             ? position
-            : throw new IOException($"The spill {Directory} cannot be written ({_unwritableReason}); the batch was not kept.");
+            : throw new IOException($"The spill {Directory} cannot be written ({_writer.UnwritableReason}); the batch was not kept.");
 
     /// <summary>
     /// Appends a batch unless the spill cannot be written (disk full or failing; see <see cref="IsUnwritable"/>):
@@ -196,69 +203,42 @@ internal sealed partial class SpillLog : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             position = default;
-            CacheIds(key);
-            long length = SpillRecordCodec.RecordLength(_robotUtf8.Length, _bootUtf8.Length, payload.Length);
+            long length = _writer.MeasureRecord(key, payload.Length);
             if (length > SpillRecordCodec.MaxRecordBytes)
             {
                 throw new ArgumentException($"A spill record holds at most {SpillRecordCodec.MaxRecordBytes} bytes; this batch needs {length}.", nameof(payload));
             }
 
-            if (_unwritable)
-            {
-                _refused++;
-                return false;
-            }
-
             int recordLength = (int)length;
-            try
+            if (!_writer.IsUnwritable)
             {
-                SpillSegment? active = Active;
-                if (active is null || (active.Records.Count > 0 && active.Length + recordLength > _options.SegmentBytes))
+                try
                 {
-                    Roll();
-                }
+                    if (_writer.NeedsRoll(recordLength))
+                    {
+                        _writer.Roll();
+                    }
 
-                if (_diskBytes + recordLength > _options.QuotaBytes)
-                {
-                    MakeRoomSlow(recordLength);
-                }
+                    if (_quota.IsFull(recordLength))
+                    {
+                        _quota.MakeRoom(recordLength);
+                    }
 
-                if (_buffered + recordLength > _buffer.Length)
+                    _writer.EnsureBuffer(recordLength);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    GrowOrCommitSlow(recordLength);
+                    _writer.EnterUnwritable(ex);
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+            if (!_writer.CanAppend)
             {
-                EnterUnwritable(ex);
-                _refused++;
+                _writer.CountRefused();
                 return false;
             }
 
-            if (_unwritable || Active is null)
-            {
-                _refused++;
-                return false;
-            }
-
-            SpillSegment target = Active!;
-            position = new SpillPosition(target.Number, target.Length);
-            SpillRecordCodec.WriteRecord(_buffer.AsSpan(_buffered), _nextOrdinal++, _robotUtf8, _bootUtf8, key.Seq, payload);
-            target.Records.Add(new SpillRecordSlot { Offset = position.Offset, Length = recordLength });
-            target.Length += recordLength;
-            _buffered += recordLength;
-            _bufferedRecords++;
-            _diskBytes += recordLength;
-            _appended++;
-            if (_buffered >= _options.CommitBytes)
-            {
-                TryCommitLocked();
-            }
-            else
-            {
-                ArmTimer();
-            }
-
+            position = _writer.Write(key, payload, recordLength);
             return true;
         }
     }
@@ -274,7 +254,7 @@ internal sealed partial class SpillLog : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return TryCommitLocked();
+            return _writer.TryCommit();
         }
     }
 
@@ -288,15 +268,79 @@ internal sealed partial class SpillLog : IDisposable
     {
         lock (_gate)
         {
-            if (position < _committedThrough || _unwritable)
+            return _writer.WhenDurable(position);
+        }
+    }
+
+    /// <summary>Opens a cursor at the low-water mark (the oldest unacknowledged record).</summary>
+    /// <returns>The cursor; dispose it when done.</returns>
+    public SpillCursor OpenCursor()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return new SpillCursor(_gate, _index);
+        }
+    }
+
+    /// <summary>
+    /// Claims a record for a send: the uplink holds the batch in memory (a live batch in <c>always</c> mode, or a
+    /// replay in flight). A claimed record is not handed out again, and if the quota deletes its segment it is not
+    /// counted as dropped until the claim ends: acknowledged (then it was delivered) or released (then it is lost).
+    /// </summary>
+    /// <param name="position">The record.</param>
+    public void Claim(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            _claims.Claim(position);
+        }
+    }
+
+    /// <summary>Gets a value indicating whether a send holds the record (see <see cref="Claim"/>).</summary>
+    /// <param name="position">The record.</param>
+    /// <returns><see langword="true"/> when claimed.</returns>
+    public bool IsClaimed(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            return _claims.IsClaimed(position);
+        }
+    }
+
+    /// <summary>Ends a claim without delivery: the record stays pending for the replay (or, if the quota deleted it meanwhile, is counted dropped now).</summary>
+    /// <param name="position">The record.</param>
+    public void Release(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            _claims.Release(position);
+        }
+    }
+
+    /// <summary>Marks the record at <paramref name="position"/> acknowledged and ends its claim (unknown or settled positions are ignored).</summary>
+    /// <param name="position">A record position from <see cref="Append"/> or a cursor.</param>
+    public void Acknowledge(SpillPosition position)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_claims.Delivered(position))
             {
-                return Task.CompletedTask; // durable, or cannot be made durable now: the caller sends from memory
+                _acknowledged++; // its segment went to the quota while the batch was on its way: delivered after all
+                return;
             }
 
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((position, done));
-            return done.Task;
+            if (!_index.Acknowledge(position))
+            {
+                return;
+            }
+
+            _acknowledged++;
+            if (_index.AcknowledgementsDirty)
+            {
+                _writer.ArmTimer(); // the mark reaches the disk within CommitInterval
+            }
         }
     }
 
@@ -310,12 +354,12 @@ internal sealed partial class SpillLog : IDisposable
                 return;
             }
 
-            if (!TryCommitLocked() && _bufferedRecords > 0)
+            if (!_writer.TryCommit() && _writer.BufferedRecords > 0)
             {
                 // The disk stayed full to the end: what is only in the commit buffer cannot be kept.
-                long lost = DropBuffered();
+                long lost = _writer.DropBuffered();
                 _droppedDiskFull += lost;
-                SpillLogMessages.LostAtClose(_logger, Directory, lost, _unwritableReason);
+                SpillLogMessages.LostAtClose(_logger, Directory, lost, _writer.UnwritableReason);
             }
 
             Close();
@@ -329,68 +373,19 @@ internal sealed partial class SpillLog : IDisposable
         {
             if (!_disposed)
             {
-                _buffered = 0;
+                _writer.DiscardBuffer();
                 Close();
             }
         }
     }
 
-    private SpillSegment? Active => _writer is null || _segments.Count == 0 ? null : _segments[^1];
-
     private void Close()
     {
         _disposed = true;
-        _droppedBatches += _orphans.Count; // claimed when their segment was dropped, and never settled
-        _orphans.Clear();
-        _claimed.Clear();
-        _timer.Dispose();
-        _writer?.Dispose();
-        _writer = null;
+        _claims.Close();
+        _index.Close();
+        _writer.Dispose();
         _lock?.Dispose();
         _lock = null;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-        foreach ((_, TaskCompletionSource done) in _waiters)
-        {
-            done.TrySetException(new ObjectDisposedException(nameof(SpillLog), "The spill log was closed before the record was durable."));
-        }
-
-        _waiters.Clear();
-    }
-
-    private void CacheIds(BatchKey key)
-    {
-        if (!ReferenceEquals(key.RobotId, _lastRobotId))
-        {
-            _robotUtf8 = EncodeId(key.RobotId, nameof(key.RobotId));
-            _lastRobotId = key.RobotId;
-        }
-
-        if (!ReferenceEquals(key.BootId, _lastBootId))
-        {
-            _bootUtf8 = EncodeId(key.BootId, nameof(key.BootId));
-            _lastBootId = key.BootId;
-        }
-    }
-
-    private static byte[] EncodeId(string id, string name)
-    {
-        ArgumentNullException.ThrowIfNull(id, name);
-        byte[] utf8 = Encoding.UTF8.GetBytes(id);
-        return utf8.Length <= SpillRecordCodec.MaxIdBytes ? utf8 : throw new ArgumentException($"{name} is longer than {SpillRecordCodec.MaxIdBytes} UTF-8 bytes.", name);
-    }
-
-    private void GrowOrCommitSlow(int recordLength)
-    {
-        if (_buffered > 0 && !TryCommitLocked())
-        {
-            return; // unwritable: the caller refuses the record
-        }
-
-        if (recordLength > _buffer.Length)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(recordLength);
-        }
     }
 }

@@ -52,12 +52,7 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
     private readonly JointTrajectoryMessage _trajectoryCommand;
     private long _lastReadSequence;
 
-    private DdsTopicDescriptor?[] _descriptors = [];
-    private DdsParticipant? _participant;
-    private DdsTopic?[] _topics = [];
-    private DdsRawReader? _jointReader;
-    private DdsRawReader? _imuReader;
-    private DdsRawReader? _batteryReader;
+    private Ros2HalEntities? _entities;
     private DdsRawWriter? _writer;
     private Thread? _thread;
     private string? _cyclonePriorityWarning;
@@ -170,7 +165,8 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             }
 
             DomainId = _options.ResolveDomainId(Environment.GetEnvironmentVariable("ROS_DOMAIN_ID"));
-            CreateEntities();
+            _entities = Ros2HalEntities.Create(_options, DomainId, _stateQos, _commandQos);
+            _writer = _entities.Writer;
         }
         catch
         {
@@ -300,60 +296,11 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
         return CdrStatus.LengthLimit;
     }
 
-    private void CreateEntities()
-    {
-        var jointDescriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.JointState);
-        var imuDescriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.Imu);
-        var batteryDescriptor = new DdsTopicDescriptor(Ros2TypeDescriptors.BatteryState);
-        var commandDescriptor = new DdsTopicDescriptor(_options.CommandMode == Ros2HalCommandMode.ForwardCommand
-            ? Ros2TypeDescriptors.Float64MultiArray
-            : Ros2TypeDescriptors.JointTrajectory);
-        _descriptors = [jointDescriptor, imuDescriptor, batteryDescriptor, commandDescriptor];
-
-        try
-        {
-            _participant = DdsParticipant.Create(DomainId);
-            var jointTopic = _participant.CreateTopic(jointDescriptor, Ros2Names.ToDdsTopic(_options.JointStatesTopic));
-            var imuTopic = _participant.CreateTopic(imuDescriptor, Ros2Names.ToDdsTopic(_options.ImuTopic));
-            var batteryTopic = _participant.CreateTopic(batteryDescriptor, Ros2Names.ToDdsTopic(_options.BatteryTopic));
-            var commandTopic = _participant.CreateTopic(commandDescriptor, Ros2Names.ToDdsTopic(_options.CommandTopic));
-            _topics = [jointTopic, imuTopic, batteryTopic, commandTopic];
-            _jointReader = DdsRawReader.Create(jointTopic, _stateQos);
-            _imuReader = DdsRawReader.Create(imuTopic, _stateQos);
-            _batteryReader = DdsRawReader.Create(batteryTopic, _stateQos);
-            _writer = DdsRawWriter.Create(commandTopic, _commandQos);
-        }
-        catch (DdsException ex)
-        {
-            throw new InvalidOperationException(
-                $"hal.driver ros2: could not create the DDS entities on domain {DomainId} " +
-                $"(topics {_options.JointStatesTopic}, {_options.ImuTopic}, {_options.BatteryTopic}, {_options.CommandTopic}): {ex.Message}",
-                ex);
-        }
-    }
-
     private void DisposeEntities()
     {
-        var writer = _writer;
         _writer = null;
-        writer?.Dispose();
-        _jointReader?.Dispose();
-        _imuReader?.Dispose();
-        _batteryReader?.Dispose();
-        foreach (var topic in _topics)
-        {
-            topic?.Dispose();
-        }
-
-        _participant?.Dispose();
-        foreach (var descriptor in _descriptors)
-        {
-            descriptor?.Dispose();
-        }
-
-        _topics = [];
-        _descriptors = [];
-        _participant = null;
+        _entities?.Dispose();
+        _entities = null;
     }
 
     /// <summary>Gets what SCHED_FIFO setting of the receive path failed (null: applied, or not asked for).</summary>
@@ -367,7 +314,8 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
             int taken;
             try
             {
-                taken = Drain(_jointReader!, 0) + Drain(_imuReader!, 1) + Drain(_batteryReader!, 2);
+                Ros2HalEntities entities = _entities!;
+                taken = Drain(entities.JointReader, 0) + Drain(entities.ImuReader, 1) + Drain(entities.BatteryReader, 2);
             }
             catch (Exception)
             {
@@ -428,5 +376,4 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
 
         return taken;
     }
-
 }

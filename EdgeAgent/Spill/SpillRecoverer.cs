@@ -1,56 +1,48 @@
-using EdgeAgent.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Spill;
 
-/// <summary>Opening: the directory, then recovery of whatever a crash or damaged media left behind.</summary>
-internal sealed partial class SpillLog
+/// <summary>What recovery hands the spill: the segments kept, the mark, the numbering and the report.</summary>
+/// <param name="Segments">The segments kept, oldest first, with acknowledged records settled.</param>
+/// <param name="DiskBytes">Their bytes.</param>
+/// <param name="Mark">The persisted low-water mark (the start when the acknowledgement file was missing or damaged).</param>
+/// <param name="NextSegmentNumber">The number the next new segment takes.</param>
+/// <param name="NextOrdinal">The ordinal the next record takes.</param>
+/// <param name="Resumed">The newest segment opened for appending at its end, or null (the first append rolls).</param>
+/// <param name="Report">What the scan found (the record counts are filled in once the index is built).</param>
+internal sealed record SpillRecovered(
+    List<SpillSegment> Segments,
+    long DiskBytes,
+    SpillPosition Mark,
+    ulong NextSegmentNumber,
+    ulong NextOrdinal,
+    FileStream? Resumed,
+    SpillRecovery Report);
+
+/// <summary>
+/// Opening the spill: the directory (mode 0700, probed), then recovery of whatever a crash or damaged media
+/// left behind. Bad data never throws (it is skipped, truncated or quarantined, and counted); only an unusable
+/// directory does.
+/// </summary>
+internal sealed class SpillRecoverer
 {
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Opens (creating if needed) the spill and recovers it. Bad data never throws: it is skipped, truncated or quarantined, and counted.</summary>
-    /// <param name="options">The spill options.</param>
-    /// <param name="logger">The logger.</param>
-    /// <param name="time">The clock of the commit timer.</param>
-    /// <returns>The open log.</returns>
-    /// <exception cref="IOException">The directory cannot be created, listed or written (the message names it and the fix).</exception>
-    public static SpillLog Open(SpillOptions options, ILogger logger, TimeProvider time)
+    private readonly string _directory;
+    private readonly SpillOptions _options;
+    private readonly ILogger _logger;
+
+    private SpillRecoverer(string directory, SpillOptions options, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(time);
-        string directory = SpillPaths.Resolve(options.Directory);
-        PrepareDirectory(directory);
-        SpillDirectoryLock held = SpillDirectoryLock.Acquire(directory);
-        SpillLog log;
-        try
-        {
-            log = new SpillLog(options, directory, logger, time);
-        }
-        catch
-        {
-            held.Dispose();
-            throw;
-        }
-
-        log._lock = held;
-        try
-        {
-            lock (log._gate)
-            {
-                log.Recover();
-            }
-
-            return log;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            log.Abandon();
-            throw Unusable(directory, ex);
-        }
+        _directory = directory;
+        _options = options;
+        _logger = logger;
     }
 
-    private static void PrepareDirectory(string directory)
+    /// <summary>Creates the directory if needed (mode 0700) and checks that a file can be created in it.</summary>
+    /// <param name="directory">The resolved spill directory.</param>
+    /// <exception cref="IOException">It cannot be created or written (the message names it and the fix).</exception>
+    public static void PrepareDirectory(string directory)
     {
         try
         {
@@ -66,10 +58,27 @@ internal sealed partial class SpillLog
         }
     }
 
+    /// <summary>The error for a directory that cannot be used, with the fix.</summary>
+    /// <param name="directory">The directory.</param>
+    /// <param name="ex">What failed.</param>
+    /// <returns>The exception to throw.</returns>
+    public static IOException Unusable(string directory, Exception ex) => new(
+        $"The spill directory '{directory}' is not usable: {ex.Message} Fix: create it owned by the agent's user with mode 0700 " +
+        $"(install -d -m 0700 -o edge-agent '{directory}'), or set spill.directory to a writable path.",
+        ex);
+
+    /// <summary>Scans the (locked) directory and repairs it: quarantine, torn-tail truncation, stale files deleted.</summary>
+    /// <param name="directory">The resolved spill directory.</param>
+    /// <param name="options">The spill options.</param>
+    /// <param name="logger">The logger.</param>
+    /// <returns>What was found.</returns>
+    public static SpillRecovered Recover(string directory, SpillOptions options, ILogger logger) =>
+        new SpillRecoverer(directory, options, logger).Recover();
+
     /// <summary>Creates a directory (and parents) and sets it to mode 0700 when it is ours.</summary>
     private static void CreatePrivateDirectory(string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(directory);
         if (OperatingSystem.IsWindows())
         {
             return;
@@ -83,122 +92,6 @@ internal sealed partial class SpillLog
         {
             // Not ours (a shared, pre-created directory): usable as long as it is writable, which the caller checks.
         }
-    }
-
-    private static IOException Unusable(string directory, Exception ex) => new(
-        $"The spill directory '{directory}' is not usable: {ex.Message} Fix: create it owned by the agent's user with mode 0700 " +
-        $"(install -d -m 0700 -o edge-agent '{directory}'), or set spill.directory to a writable path.",
-        ex);
-
-    private void Recover()
-    {
-        SpillDirectoryScan scan = SpillDirectoryScanner.Scan(Directory, visitor: null, _options.SegmentBytes);
-        int quarantined = 0;
-        foreach (SpillRejectedFile rejected in scan.Rejected)
-        {
-            quarantined += Quarantine(rejected.Path, rejected.Reason) ? 1 : 0;
-        }
-
-        SpillPosition mark = scan.AckStatus == SpillAckStatus.Ok ? scan.AckMark : SpillPosition.Start;
-        if (scan.AckStatus == SpillAckStatus.Damaged)
-        {
-            string ackPath = Path.Combine(Directory, SpillAckFile.FileName);
-            SpillLogMessages.AckFileDamaged(_logger, ackPath);
-            quarantined += Quarantine(ackPath, "unreadable acknowledgement file") ? 1 : 0;
-        }
-
-        TryDelete(Path.Combine(Directory, SpillAckFile.TempFileName));
-        int tornTails = 0;
-        long tornBytes = 0;
-        if (scan.TornNewestFile is not null && TryDelete(scan.TornNewestFile))
-        {
-            tornTails++;
-            SpillLogMessages.TornTailTruncated(_logger, scan.TornNewestFile, 0);
-        }
-
-        SpillSegmentScan? newest = scan.Segments.Count > 0 ? scan.Segments[^1] : null;
-        foreach (SpillSegmentScan found in scan.Segments)
-        {
-            if (found.Number < mark.Segment)
-            {
-                TryDelete(found.Path); // wholly acknowledged; its deletion did not reach the disk
-                continue;
-            }
-
-            long length = found.FileLength;
-            if (found == newest && found.TailBytes > 0 && TryTruncate(found.Path, found.LastGoodEnd))
-            {
-                tornTails++;
-                tornBytes = found.TailBytes;
-                length = found.LastGoodEnd;
-                SpillLogMessages.TornTailTruncated(_logger, found.Path, tornBytes);
-            }
-
-            var segment = new SpillSegment(found.Number, found.Path, found.Records, length);
-            if (found.Number == mark.Segment)
-            {
-                for (int i = 0; i < segment.Records.Count && segment.Records[i].Offset < mark.Offset; i++)
-                {
-                    segment.Settle(i, SpillSlotState.Acked);
-                }
-            }
-
-            if (scan.AckStatus == SpillAckStatus.Ok)
-            {
-                SettleRanges(segment, scan.Acknowledged.Ranges);
-            }
-
-            _segments.Add(segment);
-            _diskBytes += length;
-        }
-
-        _nextOrdinal = newest?.NextOrdinal ?? 0;
-        _nextSegmentNumber = Math.Max(scan.HighestNumber, mark.Segment) + 1;
-        SpillSegment? last = _segments.Count > 0 ? _segments[^1] : null;
-        if (last is not null && last.Number == newest!.Number && last.Length < _options.SegmentBytes && (last.Number != mark.Segment || mark.Offset <= last.Length))
-        {
-            TryResume(last);
-        }
-
-        _committedThrough = last is null ? SpillPosition.Start : new SpillPosition(last.Number, last.Length);
-        _markSegment = mark.Segment;
-        _markIndex = 0;
-        AdvanceMark();
-        _persistedMark = mark;
-        _quarantined = quarantined;
-        _tornTails = tornTails;
-        _corrupt = scan.CorruptRecords;
-        _ = TryCommitLocked(); // a full disk does not stop the agent from starting: the spill starts unwritable
-
-        _ = SpillNative.FsyncDirectory(Directory);
-
-        long pending = 0;
-        long records = 0;
-        foreach (SpillSegment segment in _segments)
-        {
-            pending += segment.Pending;
-            records += segment.Records.Count;
-        }
-
-        Recovery = new SpillRecovery
-        {
-            SegmentsScanned = scan.Segments.Count,
-            RecordsRecovered = records,
-            PendingRecords = pending,
-            TornTailsTruncated = tornTails,
-            TornTailBytes = tornBytes,
-            CorruptRecordsSkipped = scan.CorruptRecords,
-            CorruptBytes = scan.CorruptBytes,
-            FilesQuarantined = quarantined,
-            AckFileDamaged = scan.AckStatus == SpillAckStatus.Damaged,
-            Bytes = _diskBytes,
-        };
-        if (scan.CorruptRecords > 0 || scan.CorruptBytes > 0)
-        {
-            SpillLogMessages.CorruptRecordsSkipped(_logger, Directory, scan.CorruptRecords, scan.CorruptBytes);
-        }
-
-        SpillLogMessages.Opened(_logger, Directory, _segments.Count, records, pending, _diskBytes, scan.CorruptRecords, quarantined, tornTails);
     }
 
     /// <summary>Settles the records of <paramref name="segment"/> that the acknowledgement file lists beyond the mark.</summary>
@@ -239,18 +132,116 @@ internal sealed partial class SpillLog
         return lo;
     }
 
-    private void TryResume(SpillSegment last)
+    private SpillRecovered Recover()
     {
+        SpillDirectoryScan scan = SpillDirectoryScanner.Scan(_directory, visitor: null, _options.SegmentBytes);
+        int quarantined = 0;
+        foreach (SpillRejectedFile rejected in scan.Rejected)
+        {
+            quarantined += Quarantine(rejected.Path, rejected.Reason) ? 1 : 0;
+        }
+
+        SpillPosition mark = scan.AckStatus == SpillAckStatus.Ok ? scan.AckMark : SpillPosition.Start;
+        if (scan.AckStatus == SpillAckStatus.Damaged)
+        {
+            string ackPath = Path.Combine(_directory, SpillAckFile.FileName);
+            SpillLogMessages.AckFileDamaged(_logger, ackPath);
+            quarantined += Quarantine(ackPath, "unreadable acknowledgement file") ? 1 : 0;
+        }
+
+        TryDelete(Path.Combine(_directory, SpillAckFile.TempFileName));
+        int tornTails = 0;
+        long tornBytes = 0;
+        if (scan.TornNewestFile is not null && TryDelete(scan.TornNewestFile))
+        {
+            tornTails++;
+            SpillLogMessages.TornTailTruncated(_logger, scan.TornNewestFile, 0);
+        }
+
+        var segments = new List<SpillSegment>();
+        long diskBytes = 0;
+        SpillSegmentScan? newest = scan.Segments.Count > 0 ? scan.Segments[^1] : null;
+        foreach (SpillSegmentScan found in scan.Segments)
+        {
+            if (found.Number < mark.Segment)
+            {
+                TryDelete(found.Path); // wholly acknowledged; its deletion did not reach the disk
+                continue;
+            }
+
+            long length = found.FileLength;
+            if (found == newest && found.TailBytes > 0 && TryTruncate(found.Path, found.LastGoodEnd))
+            {
+                tornTails++;
+                tornBytes = found.TailBytes;
+                length = found.LastGoodEnd;
+                SpillLogMessages.TornTailTruncated(_logger, found.Path, tornBytes);
+            }
+
+            var segment = new SpillSegment(found.Number, found.Path, found.Records, length);
+            if (found.Number == mark.Segment)
+            {
+                for (int i = 0; i < segment.Records.Count && segment.Records[i].Offset < mark.Offset; i++)
+                {
+                    segment.Settle(i, SpillSlotState.Acked);
+                }
+            }
+
+            if (scan.AckStatus == SpillAckStatus.Ok)
+            {
+                SettleRanges(segment, scan.Acknowledged.Ranges);
+            }
+
+            segments.Add(segment);
+            diskBytes += length;
+        }
+
+        SpillSegment? last = segments.Count > 0 ? segments[^1] : null;
+        FileStream? resumed = null;
+        if (last is not null && last.Number == newest!.Number && last.Length < _options.SegmentBytes && (last.Number != mark.Segment || mark.Offset <= last.Length))
+        {
+            resumed = TryResume(last);
+        }
+
+        if (scan.CorruptRecords > 0 || scan.CorruptBytes > 0)
+        {
+            SpillLogMessages.CorruptRecordsSkipped(_logger, _directory, scan.CorruptRecords, scan.CorruptBytes);
+        }
+
+        var report = new SpillRecovery
+        {
+            SegmentsScanned = scan.Segments.Count,
+            TornTailsTruncated = tornTails,
+            TornTailBytes = tornBytes,
+            CorruptRecordsSkipped = scan.CorruptRecords,
+            CorruptBytes = scan.CorruptBytes,
+            FilesQuarantined = quarantined,
+            AckFileDamaged = scan.AckStatus == SpillAckStatus.Damaged,
+        };
+        return new SpillRecovered(
+            segments,
+            diskBytes,
+            mark,
+            Math.Max(scan.HighestNumber, mark.Segment) + 1,
+            newest?.NextOrdinal ?? 0,
+            resumed,
+            report);
+    }
+
+    private FileStream? TryResume(SpillSegment last)
+    {
+        FileStream? stream = null;
         try
         {
-            _writer = new FileStream(last.Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
-            _writer.Position = last.Length;
+            stream = new FileStream(last.Path, FileMode.Open, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+            stream.Position = last.Length;
+            return stream;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _writer?.Dispose();
-            _writer = null;
+            stream?.Dispose();
             SpillLogMessages.FileIgnored(_logger, last.Path, ex);
+            return null;
         }
     }
 
@@ -295,7 +286,7 @@ internal sealed partial class SpillLog
 
     private bool Quarantine(string path, string reason)
     {
-        string quarantine = Path.Combine(Directory, SpillDirectoryScanner.QuarantineDirectory);
+        string quarantine = Path.Combine(_directory, SpillDirectoryScanner.QuarantineDirectory);
         try
         {
             CreatePrivateDirectory(quarantine);
@@ -308,7 +299,7 @@ internal sealed partial class SpillLog
 
             if (SpillNative.TypeOf(path) == SpillFileType.Directory)
             {
-                System.IO.Directory.Move(path, target);
+                Directory.Move(path, target);
             }
             else
             {
