@@ -1,12 +1,15 @@
 using System.Globalization;
 using EdgeAgent.Configuration.Internal;
+using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
+using EdgeAgent.Control.Timing;
 using EdgeAgent.Hal;
 using EdgeAgent.Sampling;
 using EdgeAgent.Spill;
 using EdgeAgent.Protocol;
 using EdgeAgent.Uplink;
 using Microsoft.Extensions.Options;
+using static EdgeAgent.Configuration.Internal.ConfigKeys;
 
 namespace EdgeAgent.Configuration;
 
@@ -46,7 +49,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckRos2(options.Hal.Ros2, issues);
         if (options.Observability.TryParseListen(out _) is { } listenError)
         {
-            issues.Add(new("observability.listen", listenError, "use a loopback address such as 127.0.0.1:9464 or [::1]:9464, \"\" to turn the endpoint off, or set observability.allow_remote: true (then firewall the port)"));
+            issues.Add(new(Key(nameof(AgentOptions.Observability), nameof(EdgeAgent.Observability.ObservabilityOptions.Listen)), listenError, "use a loopback address such as 127.0.0.1:9464 or [::1]:9464, \"\" to turn the endpoint off, or set observability.allow_remote: true (then firewall the port)"));
         }
 
         return issues;
@@ -71,7 +74,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     {
         if (robot.Joints.Count == 0)
         {
-            issues.Add(new("robot.joints", "no joints are listed", "list every joint under robot.joints, each with name, limits and home (see the default agent.yaml)"));
+            issues.Add(new(Key(nameof(AgentOptions.Robot), nameof(RobotOptions.Joints)), "no joints are listed", "list every joint under robot.joints, each with name, limits and home (see the default agent.yaml)"));
             return;
         }
 
@@ -79,15 +82,15 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         for (int i = 0; i < robot.Joints.Count; i++)
         {
             var joint = robot.Joints[i];
-            string path = $"robot.joints[{i}]";
+            string path = $"{Key(nameof(AgentOptions.Robot), nameof(RobotOptions.Joints))}[{i}]";
             if (!string.IsNullOrEmpty(joint.Name) && BatchLimits.CheckJointName(i, joint.Name) is { } nameError)
             {
-                issues.Add(new(path + ".name", $"the joint name is not one telemetry can carry: {nameError.Replace($"joint_names[{i}]", "it", StringComparison.Ordinal)}", $"use at most {BatchLimits.MaxJointNameLength} characters and no control characters"));
+                issues.Add(new($"{path}.{Key(nameof(JointOptions.Name))}", $"the joint name is not one telemetry can carry: {nameError.Replace($"joint_names[{i}]", "it", StringComparison.Ordinal)}", $"use at most {BatchLimits.MaxJointNameLength} characters and no control characters"));
             }
 
             if (!string.IsNullOrWhiteSpace(joint.Name) && !firstIndex.TryAdd(joint.Name, i))
             {
-                issues.Add(new(path + ".name", $"the joint name '{joint.Name}' is used twice (also robot.joints[{firstIndex[joint.Name]}])", "give every joint a unique name"));
+                issues.Add(new($"{path}.{Key(nameof(JointOptions.Name))}", $"the joint name '{joint.Name}' is used twice (also robot.joints[{firstIndex[joint.Name]}])", "give every joint a unique name"));
             }
 
             if (joint.Continuous)
@@ -97,18 +100,18 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
             if (joint.PositionMin >= joint.PositionMax)
             {
-                issues.Add(new(path + ".position_min", $"position_min ({F(joint.PositionMin)}) of joint '{joint.Name}' is not below its position_max ({F(joint.PositionMax)})", "make position_min smaller than position_max, or set continuous: true for a wheel"));
+                issues.Add(new($"{path}.{Key(nameof(JointOptions.PositionMin))}", $"position_min ({F(joint.PositionMin)}) of joint '{joint.Name}' is not below its position_max ({F(joint.PositionMax)})", "make position_min smaller than position_max, or set continuous: true for a wheel"));
             }
             else
             {
                 if (joint.Home < joint.PositionMin || joint.Home > joint.PositionMax)
                 {
-                    issues.Add(new(path + ".home", $"home ({F(joint.Home)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set home between {F(joint.PositionMin)} and {F(joint.PositionMax)}"));
+                    issues.Add(new($"{path}.{Key(nameof(JointOptions.Home))}", $"home ({F(joint.Home)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set home between {F(joint.PositionMin)} and {F(joint.PositionMax)}"));
                 }
 
                 if (!double.IsNaN(joint.Rest) && (joint.Rest < joint.PositionMin || joint.Rest > joint.PositionMax))
                 {
-                    issues.Add(new(path + ".rest", $"rest ({F(joint.Rest)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set rest between {F(joint.PositionMin)} and {F(joint.PositionMax)}, or leave it out to rest at home"));
+                    issues.Add(new($"{path}.{Key(nameof(JointOptions.Rest))}", $"rest ({F(joint.Rest)}) of joint '{joint.Name}' is outside its limits [{F(joint.PositionMin)}, {F(joint.PositionMax)}]", $"set rest between {F(joint.PositionMin)} and {F(joint.PositionMax)}, or leave it out to rest at home"));
                 }
             }
         }
@@ -127,7 +130,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
                 continue; // [Required] reports it.
             }
 
-            string path = $"motor.gains[{i}].joint";
+            string path = $"{Key(nameof(AgentOptions.Motor), nameof(MotorOptions.Gains))}[{i}].{Key(nameof(JointGainsOptions.Joint))}";
             if (!joints.Contains(joint, StringComparer.Ordinal))
             {
                 string? closest = ConfigKeys.Closest(joint, joints);
@@ -144,7 +147,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (missing.Count > 0 && joints.Count > 0)
         {
             issues.Add(new(
-                "motor.gains",
+                Key(nameof(AgentOptions.Motor), nameof(MotorOptions.Gains)),
                 $"{missing.Count} of the {joints.Count} joints in robot.joints have no gains entry ({gains.Count} entries given): {string.Join(", ", missing)}",
                 $"add a motor.gains entry for each, such as '- joint: {missing[0]}' with kp, ki, kd"));
         }
@@ -157,7 +160,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             if (balance.DriveJoints.Count != 2)
             {
-                issues.Add(new("balance.drive_joints", $"lists {balance.DriveJoints.Count} joint(s), but the balance loop needs exactly 2 drive wheels", "name the left and the right wheel joint, such as [left_wheel, right_wheel], or set balance.enabled: false"));
+                issues.Add(new(Key(nameof(AgentOptions.Balance), nameof(BalanceOptions.DriveJoints)), $"lists {balance.DriveJoints.Count} joint(s), but the balance loop needs exactly 2 drive wheels", "name the left and the right wheel joint, such as [left_wheel, right_wheel], or set balance.enabled: false"));
             }
 
             for (int i = 0; i < balance.DriveJoints.Count; i++)
@@ -168,7 +171,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         if (balance.TiltFilterTimeConstant <= TimeSpan.Zero)
         {
-            issues.Add(new("balance.tilt_filter_time_constant", $"{D(balance.TiltFilterTimeConstant)} is not a positive time constant", "set a positive duration, such as 200ms"));
+            issues.Add(new(Key(nameof(AgentOptions.Balance), nameof(BalanceOptions.TiltFilterTimeConstant)), $"{D(balance.TiltFilterTimeConstant)} is not a positive time constant", "set a positive duration, such as 200ms"));
         }
 
         double motorRate = options.Motor.RateHz;
@@ -180,7 +183,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         if (balanceRate >= motorRate)
         {
-            issues.Add(new("balance.rate_hz", $"the balance rate ({F(balanceRate)} Hz) is not below motor.rate_hz ({F(motorRate)} Hz)", $"set balance.rate_hz below {F(motorRate)}, such as {F(motorRate / 10)}"));
+            issues.Add(new(Key(nameof(AgentOptions.Balance), nameof(BalanceOptions.RateHz)), $"the balance rate ({F(balanceRate)} Hz) is not below motor.rate_hz ({F(motorRate)} Hz)", $"set balance.rate_hz below {F(motorRate)}, such as {F(motorRate / 10)}"));
             return;
         }
 
@@ -190,14 +193,14 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             var nearest = Enumerable.Range(2, 999).Select(n => motorRate / n)
                 .Where(r => r == Math.Round(r)).OrderBy(r => Math.Abs(r - balanceRate)).Take(2).Select(F).ToList();
             string suggestion = nearest.Count > 0 ? string.Join(" or ", nearest) : F(motorRate / Math.Ceiling(ratio));
-            issues.Add(new("balance.rate_hz", $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of balance.rate_hz ({F(balanceRate)} Hz); the balance loop runs every Nth motor tick", $"pick a balance rate that divides {F(motorRate)} evenly, such as {suggestion}"));
+            issues.Add(new(Key(nameof(AgentOptions.Balance), nameof(BalanceOptions.RateHz)), $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of balance.rate_hz ({F(balanceRate)} Hz); the balance loop runs every Nth motor tick", $"pick a balance rate that divides {F(motorRate)} evenly, such as {suggestion}"));
         }
     }
 
     private static void CheckDriveJoint(List<JointOptions> joints, List<string> driveJoints, int i, List<ConfigIssue> issues)
     {
         string name = driveJoints[i];
-        string path = $"balance.drive_joints[{i}]";
+        string path = $"{Key(nameof(AgentOptions.Balance), nameof(BalanceOptions.DriveJoints))}[{i}]";
         int index = joints.FindIndex(j => string.Equals(j.Name, name, StringComparison.Ordinal));
         if (index < 0)
         {
@@ -221,20 +224,20 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         double rate = options.Motor.RateHz;
         if (timing.SpinMargin < TimeSpan.Zero)
         {
-            issues.Add(new("timing.spin_margin", $"{D(timing.SpinMargin)} is negative", "set a margin of 0 or more, such as 100us"));
+            issues.Add(new(Key(nameof(AgentOptions.Timing), nameof(TimingOptions.SpinMargin)), $"{D(timing.SpinMargin)} is negative", "set a margin of 0 or more, such as 100us"));
         }
         else if (rate > 0 && double.IsFinite(rate))
         {
             var period = TimeSpan.FromTicks((long)Math.Round(TimeSpan.TicksPerSecond / rate));
             if (timing.SpinMargin >= period)
             {
-                issues.Add(new("timing.spin_margin", $"{D(timing.SpinMargin)} is not shorter than the motor period ({D(period)} at motor.rate_hz {F(rate)})", $"set a margin below {D(period)}, such as {D(period / 10)}"));
+                issues.Add(new(Key(nameof(AgentOptions.Timing), nameof(TimingOptions.SpinMargin)), $"{D(timing.SpinMargin)} is not shorter than the motor period ({D(period)} at motor.rate_hz {F(rate)})", $"set a margin below {D(period)}, such as {D(period / 10)}"));
             }
         }
 
         if (timing.TimerSlack < TimeSpan.Zero)
         {
-            issues.Add(new("timing.timer_slack", $"{D(timing.TimerSlack)} is negative", "set 0 or more, such as 1us"));
+            issues.Add(new(Key(nameof(AgentOptions.Timing), nameof(TimingOptions.TimerSlack)), $"{D(timing.TimerSlack)} is negative", "set 0 or more, such as 1us"));
         }
     }
 
@@ -243,7 +246,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         SafetyOptions safety = options.Safety;
         if (safety.BatteryCritical >= safety.BatteryLow)
         {
-            issues.Add(new("safety.battery_critical", $"battery_critical ({F(safety.BatteryCritical)}) is not below battery_low ({F(safety.BatteryLow)})", "set battery_critical below battery_low, such as 0.03 and 0.15"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.BatteryCritical)), $"battery_critical ({F(safety.BatteryCritical)}) is not below battery_low ({F(safety.BatteryLow)})", "set battery_critical below battery_low, such as 0.03 and 0.15"));
         }
 
         // The ranges of missed_period_window and max_control_gap are [Range] on the options; within them, the motor rate decides.
@@ -251,30 +254,30 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             // The window is counted in ten buckets; fewer than ten periods per bucket cannot resolve a share.
             var least = TimeSpan.FromSeconds(MinWindowPeriods / options.Motor.RateHz);
-            issues.Add(new("safety.missed_period_window", $"{D(safety.MissedPeriodWindow)} holds fewer than {MinWindowPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)}", $"set at least {D(least)}, such as 1s"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.MissedPeriodWindow)), $"{D(safety.MissedPeriodWindow)} holds fewer than {MinWindowPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)}", $"set at least {D(least)}, such as 1s"));
         }
 
         if (InRange(safety, nameof(SafetyOptions.MaxControlGap)) && options.Motor.RateHz > 0 && double.IsFinite(options.Motor.RateHz) && safety.MaxControlGap.TotalSeconds * options.Motor.RateHz < MinGapPeriods)
         {
             // Two writes are a motor period apart on a perfect clock: a limit of a few periods trips on ordinary jitter.
             var least = TimeSpan.FromSeconds(MinGapPeriods / options.Motor.RateHz);
-            issues.Add(new("safety.max_control_gap", $"{D(safety.MaxControlGap)} is less than {MinGapPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)} ({D(least)}); every ordinary wake-up delay would stop the robot", $"set at least {D(least)}, or the longest stall the base can ride out, such as 75ms"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.MaxControlGap)), $"{D(safety.MaxControlGap)} is less than {MinGapPeriods} motor periods at motor.rate_hz {F(options.Motor.RateHz)} ({D(least)}); every ordinary wake-up delay would stop the robot", $"set at least {D(least)}, or the longest stall the base can ride out, such as 75ms"));
         }
 
         if (safety.ControlledStopTime < TimeSpan.FromMilliseconds(100) || safety.ControlledStopTime > TimeSpan.FromMinutes(1))
         {
-            issues.Add(new("safety.controlled_stop_time", $"{D(safety.ControlledStopTime)} is outside 100ms..1m", "set how long the base may take to come to rest, such as 3s"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.ControlledStopTime)), $"{D(safety.ControlledStopTime)} is outside 100ms..1m", "set how long the base may take to come to rest, such as 3s"));
         }
 
         if (safety.RestTime < TimeSpan.Zero || safety.RestTime > TimeSpan.FromMinutes(1))
         {
-            issues.Add(new("safety.rest_time", $"{D(safety.RestTime)} is outside 0s..1m", "set how long lowering to the rest pose takes, such as 1.5s"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.RestTime)), $"{D(safety.RestTime)} is outside 0s..1m", "set how long lowering to the rest pose takes, such as 1.5s"));
         }
 
         var fence = safety.Geofence;
         if (fence.Count is 1 or 2)
         {
-            issues.Add(new("safety.geofence", $"has {fence.Count} point(s), but a polygon needs at least 3", "add vertices (x, y in m) so they enclose the area, or remove the geofence with 'geofence: []'"));
+            issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.Geofence)), $"has {fence.Count} point(s), but a polygon needs at least 3", "add vertices (x, y in m) so they enclose the area, or remove the geofence with 'geofence: []'"));
         }
         else if (fence.Count >= 3)
         {
@@ -288,7 +291,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
             if (Math.Abs(twiceArea) < 1e-9)
             {
-                issues.Add(new("safety.geofence", "the points enclose no area (they lie on one line or repeat)", "list the corners of the allowed area in order around it"));
+                issues.Add(new(Key(nameof(AgentOptions.Safety), nameof(SafetyOptions.Geofence)), "the points enclose no area (they lie on one line or repeat)", "list the corners of the allowed area in order around it"));
             }
         }
     }
@@ -299,14 +302,14 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (endpoint.Length > 0
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0))
         {
-            issues.Add(new("uplink.endpoint", $"'{endpoint}' is not an absolute http:// or https:// URL", "write the full address, such as https://ingest.example.com:443, or \"\" for no upstream"));
+            issues.Add(new(Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.Endpoint)), $"'{endpoint}' is not an absolute http:// or https:// URL", "write the full address, such as https://ingest.example.com:443, or \"\" for no upstream"));
         }
 
         foreach ((string key, TimeSpan value) in new[]
         {
-            ("uplink.batch_max_age", uplink.BatchMaxAge), ("uplink.attempt_timeout", uplink.AttemptTimeout),
-            ("uplink.retry_base_delay", uplink.RetryBaseDelay), ("uplink.retry_max_delay", uplink.RetryMaxDelay),
-            ("uplink.breaker_sampling_duration", uplink.BreakerSamplingDuration), ("uplink.breaker_break_duration", uplink.BreakerBreakDuration),
+            (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.BatchMaxAge)), uplink.BatchMaxAge), (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.AttemptTimeout)), uplink.AttemptTimeout),
+            (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.RetryBaseDelay)), uplink.RetryBaseDelay), (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.RetryMaxDelay)), uplink.RetryMaxDelay),
+            (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.BreakerSamplingDuration)), uplink.BreakerSamplingDuration), (Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.BreakerBreakDuration)), uplink.BreakerBreakDuration),
         })
         {
             if (value <= TimeSpan.Zero)
@@ -317,12 +320,12 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         if (uplink.RetryMaxDelay < uplink.RetryBaseDelay)
         {
-            issues.Add(new("uplink.retry_max_delay", $"{D(uplink.RetryMaxDelay)} is shorter than retry_base_delay ({D(uplink.RetryBaseDelay)})", "set retry_max_delay at or above retry_base_delay, such as 30s"));
+            issues.Add(new(Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.RetryMaxDelay)), $"{D(uplink.RetryMaxDelay)} is shorter than retry_base_delay ({D(uplink.RetryBaseDelay)})", "set retry_max_delay at or above retry_base_delay, such as 30s"));
         }
 
         if (uplink.CaFile.Length > 0 && !uplink.Endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            issues.Add(new("uplink.ca_file", "a CA file is set but uplink.endpoint is not https://", "use an https:// endpoint, or clear ca_file"));
+            issues.Add(new(Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.CaFile)), "a CA file is set but uplink.endpoint is not https://", "use an https:// endpoint, or clear ca_file"));
         }
     }
 
@@ -331,18 +334,18 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         SamplingOptions sampling = options.Sampling;
         if (!BitOperationsIsPow2(sampling.RingCapacity))
         {
-            issues.Add(new("sampling.ring_capacity", $"{sampling.RingCapacity} is not a power of two", $"use a power of two, such as {NextPow2(sampling.RingCapacity)}"));
+            issues.Add(new(Key(nameof(AgentOptions.Sampling), nameof(SamplingOptions.RingCapacity)), $"{sampling.RingCapacity} is not a power of two", $"use a power of two, such as {NextPow2(sampling.RingCapacity)}"));
         }
 
         double motorRate = options.Motor.RateHz;
         double ratio = motorRate / sampling.RateHz;
         if (sampling.RateHz > motorRate)
         {
-            issues.Add(new("sampling.rate_hz", $"the sample rate ({F(sampling.RateHz)} Hz) is above motor.rate_hz ({F(motorRate)} Hz); samples are taken in the motor loop", $"set sampling.rate_hz at or below {F(motorRate)}"));
+            issues.Add(new(Key(nameof(AgentOptions.Sampling), nameof(SamplingOptions.RateHz)), $"the sample rate ({F(sampling.RateHz)} Hz) is above motor.rate_hz ({F(motorRate)} Hz); samples are taken in the motor loop", $"set sampling.rate_hz at or below {F(motorRate)}"));
         }
         else if (Math.Abs(ratio - Math.Round(ratio)) > 1e-9)
         {
-            issues.Add(new("sampling.rate_hz", $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of sampling.rate_hz ({F(sampling.RateHz)} Hz); a sample is taken every Nth motor tick", $"pick a sample rate that divides {F(motorRate)} evenly, such as {F(motorRate / Math.Max(1, Math.Round(ratio)))}"));
+            issues.Add(new(Key(nameof(AgentOptions.Sampling), nameof(SamplingOptions.RateHz)), $"motor.rate_hz ({F(motorRate)} Hz) is not an integer multiple of sampling.rate_hz ({F(sampling.RateHz)} Hz); a sample is taken every Nth motor tick", $"pick a sample rate that divides {F(motorRate)} evenly, such as {F(motorRate / Math.Max(1, Math.Round(ratio)))}"));
         }
     }
 
@@ -350,7 +353,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     {
         if (ros2.DiagnosticsTopic.Length > 0 && (ros2.DiagnosticsTopic.Trim() != ros2.DiagnosticsTopic || ros2.DiagnosticsTopic.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
-            issues.Add(new("hal.ros2.diagnostics_topic", $"'{ros2.DiagnosticsTopic}' is not a ROS topic name", "use a name such as /diagnostics, or \"\" to turn the diagnostics off"));
+            issues.Add(new(Key(nameof(AgentOptions.Hal), nameof(HalOptions.Ros2), nameof(Ros2Options.DiagnosticsTopic)), $"'{ros2.DiagnosticsTopic}' is not a ROS topic name", "use a name such as /diagnostics, or \"\" to turn the diagnostics off"));
         }
     }
 
@@ -358,17 +361,17 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     {
         if (spill.QuotaBytes < 2 * spill.SegmentBytes)
         {
-            issues.Add(new("spill.quota_bytes", $"the quota ({spill.QuotaBytes} bytes) holds fewer than two segments of segment_bytes ({spill.SegmentBytes})", $"set quota_bytes to at least {2 * spill.SegmentBytes}, or lower segment_bytes"));
+            issues.Add(new(Key(nameof(AgentOptions.Spill), nameof(SpillOptions.QuotaBytes)), $"the quota ({spill.QuotaBytes} bytes) holds fewer than two segments of segment_bytes ({spill.SegmentBytes})", $"set quota_bytes to at least {2 * spill.SegmentBytes}, or lower segment_bytes"));
         }
 
         if (spill.CommitInterval <= TimeSpan.Zero)
         {
-            issues.Add(new("spill.commit_interval", $"{D(spill.CommitInterval)} is not a positive duration", "set a positive duration, such as 50ms"));
+            issues.Add(new(Key(nameof(AgentOptions.Spill), nameof(SpillOptions.CommitInterval)), $"{D(spill.CommitInterval)} is not a positive duration", "set a positive duration, such as 50ms"));
         }
 
         if (spill.Directory.Length > 0 && !Path.IsPathFullyQualified(spill.Directory) && !spill.Directory.StartsWith("./", StringComparison.Ordinal) && !spill.Directory.StartsWith("../", StringComparison.Ordinal))
         {
-            issues.Add(new("spill.directory", $"'{spill.Directory}' is neither absolute nor explicitly relative", "write an absolute path such as /var/lib/edge-agent/spill (or ./spill, relative to the working directory)"));
+            issues.Add(new(Key(nameof(AgentOptions.Spill), nameof(SpillOptions.Directory)), $"'{spill.Directory}' is neither absolute nor explicitly relative", "write an absolute path such as /var/lib/edge-agent/spill (or ./spill, relative to the working directory)"));
         }
     }
 

@@ -139,24 +139,29 @@ public sealed class Ros2HalOptions
             throw new ArgumentException("robot.joints names must be non-empty and unique for the ROS 2 HAL.");
         }
 
-        RequireTopic(JointStatesTopic, "hal.ros2.joint_states_topic");
-        RequireTopic(ImuTopic, "hal.ros2.imu_topic");
-        RequireTopic(BatteryTopic, "hal.ros2.battery_topic");
-        RequireTopic(CommandTopic, "hal.ros2.command_topic");
+        RequireTopic(JointStatesTopic, Key(nameof(JointStatesTopic)));
+        RequireTopic(ImuTopic, Key(nameof(ImuTopic)));
+        RequireTopic(BatteryTopic, Key(nameof(BatteryTopic)));
+        RequireTopic(CommandTopic, Key(nameof(CommandTopic)));
         if (MaxMessageAge <= TimeSpan.Zero)
         {
-            throw new ArgumentException("hal.ros2.max_message_age must be positive.");
+            throw new ArgumentException($"{Key(nameof(MaxMessageAge))} must be positive.");
         }
 
         if (MaxFutureSkew < TimeSpan.Zero)
         {
-            throw new ArgumentException("hal.ros2.max_future_skew must not be negative.");
+            throw new ArgumentException($"{Key(nameof(MaxFutureSkew))} must not be negative.");
         }
 
         ArgumentNullException.ThrowIfNull(WallClockNs);
-        _ = ParseQos(StateQos, "hal.ros2.state_qos");
-        _ = ParseQos(CommandQos, "hal.ros2.command_qos");
+        _ = ParseQos(StateQos, Key(nameof(StateQos)));
+        _ = ParseQos(CommandQos, Key(nameof(CommandQos)));
     }
+
+    /// <summary>The agent's YAML key of one of these options (<c>hal.ros2.</c> and the property in snake_case), for error messages.</summary>
+    /// <param name="property">The property, by <c>nameof</c>.</param>
+    /// <returns>The key path.</returns>
+    internal static string Key(string property) => "hal.ros2." + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property);
 
     /// <summary>Parses a QoS profile name; throws <see cref="ArgumentException"/> naming <paramref name="key"/>.</summary>
     internal static Ros2Qos ParseQos(string? value, string key)

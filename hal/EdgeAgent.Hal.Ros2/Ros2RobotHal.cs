@@ -74,8 +74,8 @@ public sealed class Ros2RobotHal : IRobotHal, IHalDiagnostics
         _options = options;
         _clock = clock;
         _jointNames = [.. options.JointNames];
-        _stateQos = Ros2HalOptions.ParseQos(options.StateQos, "hal.ros2.state_qos");
-        _commandQos = Ros2HalOptions.ParseQos(options.CommandQos, "hal.ros2.command_qos");
+        _stateQos = Ros2HalOptions.ParseQos(options.StateQos, Ros2HalOptions.Key(nameof(Ros2HalOptions.StateQos)));
+        _commandQos = Ros2HalOptions.ParseQos(options.CommandQos, Ros2HalOptions.Key(nameof(Ros2HalOptions.CommandQos)));
         _pollMicroseconds = (uint)Math.Clamp(options.PollInterval.Ticks / 10, 50, 100_000);
 
         int n = _jointNames.Length;

@@ -33,6 +33,24 @@ internal static class ConfigKeys
     /// <returns>Its snake_case spelling.</returns>
     public static string ToSnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
+    /// <summary>
+    /// The YAML key path of a chain of options properties, written with <c>nameof</c> so a rename cannot leave an
+    /// error message naming a key that no longer exists: <c>Key(nameof(AgentOptions.Spill), nameof(SpillOptions.QuotaBytes))</c>
+    /// → <c>spill.quota_bytes</c>.
+    /// </summary>
+    /// <param name="names">The property names, outermost first.</param>
+    /// <returns>The dotted snake_case path.</returns>
+    public static string Key(params ReadOnlySpan<string> names)
+    {
+        var path = new System.Text.StringBuilder();
+        foreach (string name in names)
+        {
+            path.Append(path.Length == 0 ? string.Empty : ".").Append(ToSnakeCase(name));
+        }
+
+        return path.ToString();
+    }
+
     /// <summary>Gets a value indicating whether the type is an options section (bound from a mapping).</summary>
     public static bool IsSection(Type type) =>
         type.IsClass && type != typeof(string) && !type.IsGenericType && type.GetConstructor(Type.EmptyTypes) is not null;
