@@ -83,6 +83,38 @@ public sealed class UplinkStateMachineTests
         });
     }
 
+    [Test]
+    public async Task OutageLongerThanQuota_OldestDropped_TheUpstreamMissesExactlyWhatIsCounted()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var upstream = new ScriptedUpstream { Down = true };
+        AgentOptions options = UplinkRig.TestOptions(Path.Combine(_dir, "spill"), new Uri("http://127.0.0.1:9"));
+        options.Spill.SegmentBytes = 64 * 1024;
+        options.Spill.QuotaBytes = 128 * 1024;
+        var ring = new SpscRing<TelemetrySample>(options.Sampling.RingCapacity);
+        using var uplink = new TelemetryUplink(options, ring, "boot-sm", NullLogger.Instance, time, _ => upstream);
+        using var stop = new CancellationTokenSource();
+        Task running = Task.Run(() => uplink.RunAsync(stop.Token));
+
+        const int Batches = 40;
+        Produce(ring, options, Batches * options.Uplink.BatchSize);
+        Assert.That(await Drive(time, () => uplink.Counters.Spilled == Batches), Is.True, "every batch failed into the spill: " + uplink.Accounting);
+        long dropped = uplink.Spill.Statistics.DroppedBatches;
+
+        upstream.Down = false;
+        Assert.That(await Drive(time, () => uplink.Spill.Statistics.PendingRecords == 0 && uplink.Accounting.PendingMemory == 0), Is.True, uplink.Accounting.ToString());
+        await stop.CancelAsync();
+        Assert.That(await Drive(time, () => running.IsCompleted), Is.True);
+        await running;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dropped, Is.GreaterThan(0), "the outage must really exceed the quota");
+            Assert.That(Batches - upstream.Acked.Count, Is.EqualTo(dropped), "the upstream misses exactly what the spill counted as dropped");
+            Assert.That(uplink.Accounting.Balanced, Is.True, uplink.Accounting.ToString());
+        });
+    }
+
     private static void Produce(SpscRing<TelemetrySample> ring, AgentOptions options, int count)
     {
         for (int i = 0; i < count; i++)
@@ -121,22 +153,25 @@ public sealed class UplinkStateMachineTests
 
         public CircuitState BreakerState => Down ? CircuitState.Open : CircuitState.Closed;
 
-        public Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, ulong seq, CancellationToken cancellationToken)
+        public Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, ulong seq, CancellationToken cancellationToken) =>
+            Task.FromResult(Decide(payload, seq));
+
+        private SendOutcome Decide(ReadOnlyMemory<byte> payload, ulong seq)
         {
             TelemetryBatch batch = TelemetryBatch.Parser.ParseFrom(payload.Span);
             Assert.That(batch.Seq, Is.EqualTo(seq), "the bytes are the batch the uplink says they are");
             if (Down)
             {
-                return Task.FromResult(new SendOutcome(SendResult.Failed, new Status(StatusCode.Unavailable, "down"), TimeSpan.Zero));
+                return new SendOutcome(SendResult.Failed, new Status(StatusCode.Unavailable, "down"), TimeSpan.Zero);
             }
 
             if (seq == RejectSeq)
             {
-                return Task.FromResult(new SendOutcome(SendResult.Rejected, new Status(StatusCode.InvalidArgument, "rejected"), TimeSpan.Zero));
+                return new SendOutcome(SendResult.Rejected, new Status(StatusCode.InvalidArgument, "rejected"), TimeSpan.Zero);
             }
 
             Assert.That(Acked.TryAdd(seq, batch.Replay), Is.True, $"seq {seq} acknowledged twice");
-            return Task.FromResult(new SendOutcome(SendResult.Acked, Status.DefaultSuccess, TimeSpan.Zero));
+            return new SendOutcome(SendResult.Acked, Status.DefaultSuccess, TimeSpan.Zero);
         }
 
         public void Dispose()
