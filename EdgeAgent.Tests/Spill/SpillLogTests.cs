@@ -23,6 +23,22 @@ public sealed class SpillLogTests : SpillTestBase
     }
 
     [Test]
+    public void Cursor_ReadsWhatWasAppendedAfterItOpened_AndRefusesOnceTheLogIsClosed()
+    {
+        SpillLog log = Open();
+        using SpillCursor cursor = log.OpenCursor();
+        Assert.That(cursor.TryRead(out _), Is.False, "nothing appended yet");
+        AppendMany(log, 2);
+        Assert.That(cursor.TryRead(out _), Is.False, "appended but not committed: not handed out");
+        log.Commit();
+        Assert.That(cursor.TryRead(out SpillRecord first), Is.True);
+        Assert.That(first.Key.Seq, Is.Zero);
+
+        log.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => cursor.TryRead(out _), "a cursor must not read an index whose files are closed");
+    }
+
+    [Test]
     public void Dispose_UncommittedAppends_CommittedOnDispose()
     {
         using (SpillLog log = Open())
