@@ -57,7 +57,7 @@ public sealed class SpillDiskFullTests
             }
         }
 
-        time.Advance(SpillLog.UnwritableRetry * 2);
+        time.Advance(SpillDiskHealth.Retry * 2);
         Assert.Multiple(() =>
         {
             Assert.That(log.IsUnwritable, Is.False, "left the state after a retry");

@@ -44,7 +44,7 @@ internal sealed class SpillIndex
     /// <summary>Gets or sets the position just past the last durable byte (the writer moves it at each commit).</summary>
     public SpillPosition CommittedThrough { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the last segment is open for appending (never deleted by the mark).</summary>
+    /// <summary>Gets or sets a value indicating whether the last segment is open for appending (never deleted by the mark); the writer sets it with its file.</summary>
     public bool LastIsActive { get; set; }
 
     /// <summary>Gets the number the next new segment takes.</summary>
@@ -113,7 +113,7 @@ internal sealed class SpillIndex
     /// <summary>Gets the mark as a slot, where a new cursor starts.</summary>
     public (ulong Segment, int Index) MarkSlot => (_markSegment, _markIndex);
 
-    /// <summary>Adds a new, empty active segment numbered <see cref="NextSegmentNumber"/> (its file was just created).</summary>
+    /// <summary>Adds a new, empty active segment numbered <see cref="NextSegmentNumber"/> (its file was just created and opened by the writer).</summary>
     /// <param name="path">The segment's file.</param>
     /// <returns>The segment.</returns>
     public SpillSegment AddSegment(string path)
@@ -122,7 +122,6 @@ internal sealed class SpillIndex
         var segment = new SpillSegment(number, path, [], SpillRecordCodec.SegmentHeaderBytes);
         _segments.Add(segment);
         DiskBytes += SpillRecordCodec.SegmentHeaderBytes;
-        LastIsActive = true;
         if (_segments.Count == 1)
         {
             _markSegment = number;

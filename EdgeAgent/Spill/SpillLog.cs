@@ -33,9 +33,6 @@ namespace EdgeAgent.Spill;
 /// <summary>The durable spill of telemetry batches: append, group commit, replay oldest first, acknowledge.</summary>
 internal sealed class SpillLog : IDisposable
 {
-    /// <summary>How often an unwritable spill retries the disk.</summary>
-    internal static readonly TimeSpan UnwritableRetry = SpillDiskHealth.Retry;
-
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private readonly SpillIndex _index;

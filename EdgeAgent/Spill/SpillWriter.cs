@@ -49,7 +49,7 @@ internal sealed class SpillWriter : IDisposable
         _options = options;
         _directory = directory;
         _index = index;
-        _stream = resumed;
+        Stream = resumed;
         _nextOrdinal = nextOrdinal;
         _health = new SpillDiskHealth(directory, options.QuotaBytes, logger, time);
         _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(options.CommitBytes + (64 << 10), int.MaxValue / 2));
@@ -76,6 +76,16 @@ internal sealed class SpillWriter : IDisposable
 
     /// <summary>Gets the records appended but only in the commit buffer.</summary>
     public long BufferedRecords => _bufferedRecords;
+
+    /// <summary>Sets the active segment's file; the index learns with it whether its last segment is active (never deleted by the mark).</summary>
+    private FileStream? Stream
+    {
+        set
+        {
+            _stream = value;
+            _index.LastIsActive = value is not null;
+        }
+    }
 
     private SpillSegment? Active => _stream is null || _index.Segments.Count == 0 ? null : _index.Segments[^1];
 
@@ -106,9 +116,14 @@ internal sealed class SpillWriter : IDisposable
     /// <param name="recordLength">The record's bytes.</param>
     public void EnsureBuffer(int recordLength)
     {
-        if (_buffered + recordLength <= _buffer.Length || (_buffered > 0 && !TryCommit()))
+        if (_buffered + recordLength <= _buffer.Length)
         {
-            return; // fits, or unwritable: the caller refuses the record
+            return;
+        }
+
+        if (_buffered > 0 && !TryCommit())
+        {
+            return; // unwritable: the caller refuses the record
         }
 
         if (recordLength > _buffer.Length)
@@ -217,10 +232,9 @@ internal sealed class SpillWriter : IDisposable
     {
         Commit();
         _stream?.Dispose();
-        _stream = null;
-        _index.LastIsActive = false;
+        Stream = null;
         string path = Path.Combine(_directory, SpillDirectoryScanner.SegmentFileName(_index.NextSegmentNumber));
-        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        Stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
         SpillSegment segment = _index.AddSegment(path);
         SpillRecordCodec.WriteSegmentHeader(_buffer, segment.Number, _nextOrdinal);
         _buffered = SpillRecordCodec.SegmentHeaderBytes;
@@ -260,8 +274,7 @@ internal sealed class SpillWriter : IDisposable
         _closed = true;
         _timer.Dispose();
         _stream?.Dispose();
-        _stream = null;
-        _index.LastIsActive = false;
+        Stream = null;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         foreach ((_, TaskCompletionSource done) in _waiters)
