@@ -12,6 +12,12 @@ internal static class BenchmarkEntry
             return TelemetryHarness.RunAsync().GetAwaiter().GetResult();
         }
 
+        if (args is ["replay", string count, ..])
+        {
+            double? rate = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null;
+            return TelemetryHarness.ReplayShippedAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), rate).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntry).Assembly).Run(args);
         return 0;
     }

@@ -180,6 +180,60 @@ internal static class TelemetryHarness
         return elapsed;
     }
 
+    /// <summary>The replay at the shipped configuration: spills <paramref name="batches"/> batches, then measures how fast they drain.</summary>
+    public static async Task<int> ReplayShippedAsync(int batches, double? rate)
+    {
+        string work = Directory.CreateTempSubdirectory("edge-agent-bench-").FullName;
+        int port = FreePort();
+        using Process receiver = StartReceiver(port);
+        try
+        {
+            await Task.Delay(2000).ConfigureAwait(false);
+            var endpoint = new Uri($"http://127.0.0.1:{port}");
+            AgentOptions options = AgentConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "agent.yaml"), new Dictionary<string, string>());
+            options.Uplink.Endpoint = endpoint.ToString();
+            options.Spill.Directory = Path.Combine(work, "spill");
+            if (rate is { } r)
+            {
+                options.Uplink.ReplayRatePerSecond = r;
+            }
+
+            var encoder = new BatchEncoder(options.Robot.Id, "hour-ago", JointNames());
+            TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
+            var writer = new ArrayBufferWriter<byte>();
+            using (SpillLog spill = SpillLog.Open(options.Spill, NullLogger.Instance, TimeProvider.System))
+            {
+                for (int k = 0; k < batches; k++)
+                {
+                    writer.ResetWrittenCount();
+                    encoder.Encode((ulong)k, samples, replay: false, writer);
+                    spill.Append(new BatchKey(options.Robot.Id, "hour-ago", (ulong)k), writer.WrittenSpan);
+                }
+            }
+
+            using var uplink = new TelemetryUplink(options, new SpscRing<TelemetrySample>(16), "boot", NullLogger.Instance, TimeProvider.System);
+            using var stop = new CancellationTokenSource();
+            var clock = Stopwatch.StartNew();
+            Task running = uplink.RunAsync(stop.Token);
+            while (uplink.Counters.Replayed < batches && clock.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+
+            TimeSpan elapsed = clock.Elapsed;
+            Console.WriteLine(F($"| replay of {batches} batches, replay_rate_per_second {options.Uplink.ReplayRatePerSecond}, fsync {options.Spill.Fsync} | {uplink.Counters.Replayed} in {elapsed.TotalSeconds:F2} s = {uplink.Counters.Replayed / elapsed.TotalSeconds:F1} batches/s |"));
+            await stop.CancelAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            receiver.Kill();
+            await receiver.WaitForExitAsync().ConfigureAwait(false);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static AgentOptions Options(Uri endpoint, string directory, string robot)
     {
         AgentOptions o = AgentConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "agent.yaml"), new Dictionary<string, string>());

@@ -115,6 +115,35 @@ public sealed class UplinkStateMachineTests
         });
     }
 
+    [Test]
+    public async Task Replay_DeliversTheConfiguredRate_OnTheSimulatedClock()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        var upstream = new ScriptedUpstream { Down = true };
+        AgentOptions options = UplinkRig.TestOptions(Path.Combine(_dir, "spill"), new Uri("http://127.0.0.1:9"));
+        options.Uplink.ReplayRatePerSecond = 10;
+        var ring = new SpscRing<TelemetrySample>(options.Sampling.RingCapacity);
+        using var uplink = new TelemetryUplink(options, ring, "boot-sm", NullLogger.Instance, time, _ => upstream);
+        using var stop = new CancellationTokenSource();
+        Task running = Task.Run(() => uplink.RunAsync(stop.Token));
+
+        const int Batches = 40; // what the test ring holds
+        Produce(ring, options, Batches * options.Uplink.BatchSize);
+        Assert.That(await Drive(time, () => uplink.Accounting.PendingSpill == Batches), Is.True, uplink.Accounting.ToString());
+
+        upstream.Down = false;
+        long start = time.GetTimestamp();
+        Assert.That(await Drive(time, () => uplink.Counters.Replayed == Batches), Is.True, "the backlog replayed: " + uplink.Accounting);
+        double seconds = time.GetElapsedTime(start).TotalSeconds;
+        await stop.CancelAsync();
+        Assert.That(await Drive(time, () => running.IsCompleted), Is.True);
+        await running;
+
+        // 40 at 10/s with a burst of 16: (40 - 16) / 10 = 2.4 s, plus up to the replayer's back-off (half the
+        // breaker's break, 250 ms) before it notices the upstream is back.
+        Assert.That(seconds, Is.InRange(2.3, 2.8), "the replay runs at replay_rate_per_second, neither faster nor a third of it");
+    }
+
     private static void Produce(SpscRing<TelemetrySample> ring, AgentOptions options, int count)
     {
         for (int i = 0; i < count; i++)

@@ -5,8 +5,8 @@ namespace EdgeAgent.Uplink;
 
 /// <summary>
 /// Replays the spill's backlog oldest first (a cursor from the acknowledged low-water mark) with
-/// replay = true, at most replay_rate_per_second and <see cref="Window"/> sends at once, while live batches
-/// keep flowing. A failure stops it for a back-off (half the breaker's break), and it resumes from the
+/// replay = true, at most replay_rate_per_second (<see cref="ReplayPacer"/>) and <see cref="Window"/> sends at
+/// once, while live batches keep flowing: when they queue up (the link is full) the replay steps aside. A failure stops it for a back-off (half the breaker's break), and it resumes from the
 /// low-water mark (acknowledged records are skipped).
 /// </summary>
 internal sealed class BacklogReplayer
@@ -15,6 +15,9 @@ internal sealed class BacklogReplayer
     public const int Window = 16;
 
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long the replay steps aside when live batches queue up.</summary>
+    private static readonly TimeSpan LiveFirst = TimeSpan.FromMilliseconds(10);
 
     private readonly UplinkLedger _ledger;
     private readonly IBatchSender _sender;
@@ -47,8 +50,7 @@ internal sealed class BacklogReplayer
     {
         var window = new List<Task<bool>>(Window);
         SpillCursor? cursor = null;
-        double tokens = 0;
-        long last = _time.GetTimestamp();
+        var pacer = new ReplayPacer(_time, _options.ReplayRatePerSecond, Window);
         UplinkCounters counters = _ledger.Counters;
         long replayedAtStart = counters.Replayed;
         try
@@ -63,13 +65,17 @@ internal sealed class BacklogReplayer
                     cursor = _ledger.OpenCursor();
                 }
 
-                // Token bucket: replay_rate_per_second, with a burst of one window.
-                double rate = _options.ReplayRatePerSecond;
-                tokens = Math.Min(Window, tokens + (_time.GetElapsedTime(last).TotalSeconds * rate));
-                last = _time.GetTimestamp();
-                if (tokens < 1)
+                // Live data first: while live batches queue up (the link is full), the replay waits.
+                if (_ledger.QueuedCount >= LiveSender.PipelineThreshold)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds((1 - tokens) / rate), _time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(LiveFirst, _time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // replay_rate_per_second, with a burst of one window.
+                if (!pacer.TryTake(out TimeSpan wait))
+                {
+                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -88,7 +94,6 @@ internal sealed class BacklogReplayer
                     continue;
                 }
 
-                tokens -= 1;
                 window.Add(ReplayOneAsync(record));
                 if (window.Count >= Window)
                 {

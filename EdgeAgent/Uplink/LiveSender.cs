@@ -11,7 +11,7 @@ internal sealed class LiveSender : IDisposable
     public const int MaxInFlight = 16;
 
     /// <summary>Below this many queued batches live sends go one at a time, so they arrive in seq order.</summary>
-    private const int PipelineThreshold = 4;
+    public const int PipelineThreshold = 4;
 
     private readonly UplinkLedger _ledger;
     private readonly IBatchSender _sender;
