@@ -53,9 +53,11 @@ internal static class DiagnoseTimingOutput
         if (cyclictest?.Result is { } ct)
         {
             var c = Figures(ct);
-            Row(output, "cyclictest", c);
-            output.WriteLine(Invariant($"{"ratio agent / cyclictest",-34}{Ratio(a[0], c[0]),10}{Ratio(a[1], c[1]),10}{Ratio(a[2], c[2]),10}{Ratio(a[3], c[3]),10}"));
-            output.WriteLine(Invariant($"cyclictest: {ct.Count} samples, {ct.Overflows} past {CyclictestRunner.HistogramUs} µs; 1 µs resolution (truncated). Command: cyclictest {string.Join(' ', cyclictest.Arguments)}"));
+            var sleep = Figures(agent.SleepLatency);
+            Row(output, "cyclictest", c, ct.RangeUs);
+            output.WriteLine(Invariant($"{"ratio sleep alone / cyclictest",-34}{Ratio(sleep[0], c[0]),10}{Ratio(sleep[1], c[1]),10}{Ratio(sleep[2], c[2]),10}{Ratio(sleep[3], c[3]),10}"));
+            output.WriteLine(Invariant($"cyclictest: {ct.Count} samples, {ct.Overflows} past its {ct.RangeUs} µs histogram (a percentile among them shows as >{ct.RangeUs}); 1 µs resolution (truncated). Command: cyclictest {string.Join(' ', cyclictest.Arguments)}"));
+            output.WriteLine("Like for like, the ratio compares the agent's clock_nanosleep with cyclictest's (both the kernel's wake-up latency); the sleep + spin row is what the controllers see while the kernel wakes the loop within the spin margin.");
         }
         else if (cyclictest is not null)
         {
@@ -129,13 +131,27 @@ internal static class DiagnoseTimingOutput
         {
             WriteFigures(w, "latencyUs", Figures(ct), ct.Count, ct.AvgUs);
             w.WriteNumber("overflows", ct.Overflows);
-            var a = Figures(agent.WakeupError);
+            w.WriteNumber("histogramRangeUs", ct.RangeUs);
+            var sleep = Figures(agent.SleepLatency);
             var c = Figures(ct);
-            w.WriteStartObject("ratioAgentToCyclictest");
+            WriteRatios(w, "ratioSleepToCyclictest", sleep, c);
+            WriteRatios(w, "ratioAgentToCyclictest", Figures(agent.WakeupError), c);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Ratios of two rows of figures; null where the denominator is 0 or either is past the histogram.</summary>
+    private static void WriteRatios(Utf8JsonWriter w, string name, double[] a, double[] c)
+    {
+            w.WriteStartObject(name);
             string[] names = ["p50", "p99", "p99_9", "max"];
             for (var i = 0; i < names.Length; i++)
             {
-                if (c[i] > 0)
+                if (c[i] > 0 && double.IsFinite(c[i]) && double.IsFinite(a[i]))
                 {
                     w.WriteNumber(names[i], Math.Round(a[i] / c[i], 4));
                 }
@@ -146,38 +162,45 @@ internal static class DiagnoseTimingOutput
             }
 
             w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.Flush();
-        stream.WriteByte((byte)'\n');
     }
 
     /// <summary>p50, p99, p99.9 and max in µs.</summary>
     private static double[] Figures(LatencySnapshot snapshot) =>
         [.. Percentiles.Select(p => snapshot.ValueAtPercentile(p) / 1e3), snapshot.Max / 1e3];
 
+    /// <summary>p50, p99, p99.9 and max in µs; NaN where the percentile is past the histogram (see <see cref="CyclictestResult.RangeUs"/>).</summary>
     private static double[] Figures(CyclictestResult result) =>
-        [.. Percentiles.Select(p => (double)result.ValueAtPercentileUs(p)), result.MaxUs];
+        [.. Percentiles.Select(p => result.ValueAtPercentileUs(p) is { } us ? us : double.NaN), result.MaxUs];
 
     private static void WriteFigures(Utf8JsonWriter w, string name, double[] figures, long count, double mean)
     {
         w.WriteStartObject(name);
         w.WriteNumber("count", count);
         w.WriteNumber("mean", Math.Round(mean, 3));
-        w.WriteNumber("p50", Math.Round(figures[0], 3));
-        w.WriteNumber("p99", Math.Round(figures[1], 3));
-        w.WriteNumber("p99_9", Math.Round(figures[2], 3));
-        w.WriteNumber("max", Math.Round(figures[3], 3));
+        string[] names = ["p50", "p99", "p99_9", "max"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (double.IsFinite(figures[i]))
+            {
+                w.WriteNumber(names[i], Math.Round(figures[i], 3));
+            }
+            else
+            {
+                w.WriteNull(names[i]); // past cyclictest's histogram
+            }
+        }
+
         w.WriteEndObject();
     }
 
-    private static void Row(TextWriter output, string label, double[] f) =>
-        output.WriteLine(Invariant($"{label,-34}{f[0],10:F2}{f[1],10:F2}{f[2],10:F2}{f[3],10:F2}"));
+    private static void Row(TextWriter output, string label, double[] f, long rangeUs = 0) =>
+        output.WriteLine(Invariant($"{label,-34}{Cell(f[0], rangeUs),10}{Cell(f[1], rangeUs),10}{Cell(f[2], rangeUs),10}{Cell(f[3], rangeUs),10}"));
+
+    private static string Cell(double value, long rangeUs) =>
+        double.IsFinite(value) ? value.ToString("F2", CultureInfo.InvariantCulture) : ">" + rangeUs.ToString(CultureInfo.InvariantCulture);
 
     private static string Ratio(double agent, double cyclictest) =>
-        cyclictest > 0 ? (agent / cyclictest).ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+        cyclictest > 0 && double.IsFinite(cyclictest) && double.IsFinite(agent) ? (agent / cyclictest).ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Us(long ns) => (ns / 1e3).ToString("F2", CultureInfo.InvariantCulture);
 

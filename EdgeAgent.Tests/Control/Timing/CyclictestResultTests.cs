@@ -28,7 +28,7 @@ public sealed class CyclictestResultTests
     }
 
     [Test]
-    public void Parse_CapturedRunWithOverflow_CountsOverflowsAndUsesMaxPastTheRange()
+    public void Parse_CapturedRunWithOverflow_CountsOverflows_APercentilePastTheRangeHasNoFigure()
     {
         var result = CyclictestResult.Parse(TestData("cyclictest-overflow.txt"));
 
@@ -38,7 +38,8 @@ public sealed class CyclictestResultTests
         Assert.That(result.MaxUs, Is.EqualTo(22));
         Assert.That(result.ValueAtPercentileUs(50), Is.EqualTo(14));    // rank 150: 42 at 13, 251 at 14
         Assert.That(result.ValueAtPercentileUs(99), Is.EqualTo(16));    // rank 297 = 42+209+33+13
-        Assert.That(result.ValueAtPercentileUs(99.9), Is.EqualTo(22));  // rank 300 is the overflow
+        Assert.That(result.ValueAtPercentileUs(99.9), Is.Null);          // rank 300 is the overflow: only known to be past the range
+        Assert.That(result.RangeUs, Is.EqualTo(20), "captured with -h 20: rows 0..19");
     }
 
     [Test]
@@ -67,7 +68,7 @@ public sealed class CyclictestResultTests
 
         var arguments = CyclictestRunner.BuildArguments(settings, TimeSpan.FromSeconds(30), nanosleepFlag: false);
 
-        Assert.That(arguments, Is.EqualTo(new[] { "-m", "-t1", "-p", "80", "-i", "1000", "-l", "30000", "-q", "-h", "2000", "-a", "1" }));
+        Assert.That(arguments, Is.EqualTo(new[] { "-m", "-t1", "-p", "80", "-i", "1000", "-l", "30000", "-q", "-h", "100000", "-a", "1" }));
         Assert.That(CyclictestRunner.BuildArguments(settings with { Cpu = -1 }, TimeSpan.FromSeconds(1), nanosleepFlag: true), Does.Contain("-n").And.Not.Contain("-a"));
     }
 }

@@ -38,8 +38,15 @@ internal sealed class CyclictestResult
     /// <summary>Gets the largest latency (µs), overflows included.</summary>
     public long MaxUs { get; }
 
-    /// <summary>Gets the latency (µs, truncated as cyclictest does) at or below which <paramref name="percentile"/> % of the samples are.</summary>
-    public long ValueAtPercentileUs(double percentile)
+    /// <summary>Gets the histogram's range (µs): the rows cyclictest printed; a sample past it is an overflow, known only to be at least this.</summary>
+    public long RangeUs => _counts.Length;
+
+    /// <summary>
+    /// Gets the latency (µs, truncated as cyclictest does) at or below which <paramref name="percentile"/> % of the
+    /// samples are; <see langword="null"/> when that rank falls among the overflows (past <see cref="RangeUs"/>:
+    /// cyclictest does not say how far past, so no figure would be true).
+    /// </summary>
+    public long? ValueAtPercentileUs(double percentile)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(percentile, 0.0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percentile, 100.0);
@@ -59,7 +66,7 @@ internal sealed class CyclictestResult
             }
         }
 
-        return MaxUs;   // the rank falls among the overflows: the only figure known past the range is the max
+        return null;   // the rank falls among the overflows
     }
 
     /// <summary>Parses cyclictest's histogram output (any number of threads: their columns are summed).</summary>
