@@ -66,9 +66,13 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     private static string D(TimeSpan value) => ScalarConverter.FormatDuration(value);
 
     /// <summary>Whether a property passes its own [Range] (its message is the annotation validator's).</summary>
-    private static bool InRange(object section, string property) =>
-        section.GetType().GetProperty(property)!.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), true)
-            .Cast<System.ComponentModel.DataAnnotations.RangeAttribute>().All(r => r.IsValid(section.GetType().GetProperty(property)!.GetValue(section)));
+    private static bool InRange(object section, string property)
+    {
+        System.Reflection.PropertyInfo info = Array.Find(Properties(section.GetType()), p => p.Name == property)!;
+        object? value = info.GetValue(section);
+        return info.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.ValidationAttribute), true)
+            .Cast<System.ComponentModel.DataAnnotations.ValidationAttribute>().All(r => r.IsValid(value));
+    }
 
     private static void CheckJoints(RobotOptions robot, List<ConfigIssue> issues)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EdgeAgent.Configuration;
 using EdgeAgent.Hal.Ros2;
 using EdgeAgent.Hal.Sim;
 
@@ -71,7 +72,7 @@ public sealed class Ros2Options
     public string DiagnosticsTopic { get; set; } = "/diagnostics";
 
     /// <summary>Gets or sets how often the diagnostics are published (100ms..1min). The default value is 1 s (diagnostic_updater's rate).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    [DurationRange("00:00:00.100", "00:01:00")]
     public TimeSpan DiagnosticsPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }
 

@@ -55,9 +55,9 @@ internal static class AnnotationValidator
         string shown = ScalarConverter.Format(value);
         switch (attribute)
         {
-            case RangeAttribute { OperandType: var type } range when type == typeof(TimeSpan):
-                string from = ScalarConverter.FormatDuration(Duration(range.Minimum));
-                string to = ScalarConverter.FormatDuration(Duration(range.Maximum));
+            case DurationRangeAttribute range:
+                string from = ScalarConverter.FormatDuration(range.Minimum);
+                string to = ScalarConverter.FormatDuration(range.Maximum);
                 return new(keyPath, $"{shown} is outside {from}..{to}", $"set a duration between {from} and {to}");
             case RangeAttribute range:
                 string min = FormatBound(range.Minimum);
@@ -72,9 +72,6 @@ internal static class AnnotationValidator
                 return new(keyPath, attribute.FormatErrorMessage(ConfigKeys.ToSnakeCase(property.Name)).TrimEnd('.'), "correct the value");
         }
     }
-
-    // A TimeSpan [Range]'s bounds are strings until its first IsValid converts them.
-    private static TimeSpan Duration(object bound) => bound as TimeSpan? ?? TimeSpan.Parse((string)bound, CultureInfo.InvariantCulture);
 
     private static string FormatBound(object bound) => bound switch
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 
@@ -10,13 +9,10 @@ namespace EdgeAgent.Configuration.Internal;
 /// </summary>
 internal static class ConfigKeys
 {
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> PropertyCache = new();
-
-    /// <summary>Gets the bindable properties (public, readable and writable) in declaration order.</summary>
-    public static PropertyInfo[] Properties(Type type) =>
-        PropertyCache.GetOrAdd(type, static t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)
-            .ToArray());
+    /// <summary>Gets the bindable properties (public, readable and writable) of a section, in declaration order.</summary>
+    /// <param name="type">A section type (<see cref="OptionTypes"/>).</param>
+    /// <returns>Its properties.</returns>
+    public static PropertyInfo[] Properties(Type type) => OptionTypes.Section(type).Properties;
 
     public static PropertyInfo? Find(Type type, string key)
     {
@@ -52,15 +48,14 @@ internal static class ConfigKeys
     }
 
     /// <summary>Gets a value indicating whether the type is an options section (bound from a mapping).</summary>
-    public static bool IsSection(Type type) =>
-        type.IsClass && type != typeof(string) && !type.IsGenericType && type.GetConstructor(Type.EmptyTypes) is not null;
+    public static bool IsSection(Type type) => OptionTypes.TryGetSection(type, out _);
 
-    /// <summary>Gets a value indicating whether the type is a <see cref="List{T}"/>, and its element type.</summary>
+    /// <summary>Gets a value indicating whether the type is a list of the options, and its element type.</summary>
     public static bool IsList(Type type, out Type elementType)
     {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+        if (OptionTypes.TryGetList(type, out ListType? list))
         {
-            elementType = type.GetGenericArguments()[0];
+            elementType = list.ElementType;
             return true;
         }
 

@@ -90,7 +90,7 @@ internal sealed class OptionsBinder(LoadContext context)
         {
             if (!DefaultInstances.TryGetValue(declaring, out instance!))
             {
-                instance = Activator.CreateInstance(declaring)!;
+                instance = OptionTypes.Section(declaring).Create();
                 DefaultInstances[declaring] = instance;
             }
         }
@@ -109,14 +109,14 @@ internal sealed class OptionsBinder(LoadContext context)
     /// <summary>Binds one value; returns the new value, or <paramref name="current"/> when the node cannot be bound.</summary>
     private object? BindValue(Type type, object? current, ConfigNode node, string path, TextPosition keyAt, string example)
     {
-        if (ConfigKeys.IsList(type, out var elementType))
+        if (OptionTypes.TryGetList(type, out ListType? listType))
         {
-            return BindList(type, elementType, current, node, path, keyAt);
+            return BindList(listType, current, node, path, keyAt);
         }
 
-        if (ConfigKeys.IsSection(type))
+        if (OptionTypes.TryGetSection(type, out SectionType? sectionType))
         {
-            var section = current ?? Activator.CreateInstance(type)!;
+            var section = current ?? sectionType.Create();
             switch (node)
             {
                 case MappingNode mapping:
@@ -167,9 +167,10 @@ internal sealed class OptionsBinder(LoadContext context)
         return conversion.Value;
     }
 
-    private object? BindList(Type listType, Type elementType, object? current, ConfigNode node, string path, TextPosition keyAt)
+    private object? BindList(ListType listType, object? current, ConfigNode node, string path, TextPosition keyAt)
     {
-        var list = (IList)Activator.CreateInstance(listType)!;
+        Type elementType = listType.ElementType;
+        IList list = listType.Create();
         if (node is ScalarNode { IsNull: true, Environment: null })
         {
             return list;
@@ -214,9 +215,9 @@ internal sealed class OptionsBinder(LoadContext context)
                 context.RecordFile(itemPath, item.Start);
             }
 
-            if (ConfigKeys.IsSection(elementType))
+            if (OptionTypes.TryGetSection(elementType, out SectionType? elementSection))
             {
-                var element = Activator.CreateInstance(elementType)!;
+                var element = elementSection.Create();
                 if (item is MappingNode mapping)
                 {
                     BindSection(element, mapping, itemPath);
@@ -236,7 +237,7 @@ internal sealed class OptionsBinder(LoadContext context)
             }
             else
             {
-                object? fallback = elementType.IsValueType ? Activator.CreateInstance(elementType) : string.Empty;
+                object? fallback = listType.ElementDefault;
                 list.Add(BindValue(elementType, fallback, item, itemPath, item.Start, ScalarConverter.Format(fallback)));
             }
         }

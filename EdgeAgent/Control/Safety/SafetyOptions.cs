@@ -42,7 +42,7 @@ public sealed class SafetyOptions
     /// commands) before the robot stops (cause <c>overruns</c>). The default value is 75 ms.
     /// </summary>
     [LiveTunable]
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
+    [DurationRange("00:00:00.001", "00:00:10")]
     public TimeSpan MaxControlGap { get; set; } = TimeSpan.FromMilliseconds(75);
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed class SafetyOptions
     public double MissedPeriodLimit { get; set; } = 0.2;
 
     /// <summary>Gets or sets the window over which missed periods are counted. The default value is 1 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    [DurationRange("00:00:00.010", "00:01:00")]
     public TimeSpan MissedPeriodWindow { get; set; } = TimeSpan.FromSeconds(1);
 
 /// <summary>Gets or sets the position margin (rad) past a joint's limits that trips. The default value is 0.05.</summary>
