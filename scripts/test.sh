@@ -4,6 +4,7 @@
 #   talk to them over loopback DDS. cyclictest (rt-tests): `diagnose timing`. stress-ng: the timing benchmark.
 #   systemd-analyze: the unit's security exposure. systemd-nspawn: the package under real systemd.
 #   Every shell script of the repository is checked with shellcheck. qemu-user-static + arm64 runtimes: the linux-arm64 build runs.
+#   clang, lld and the aarch64 cross C runtime: the NativeAOT builds link (linux-x64 and linux-arm64).
 #   promtool checks /metrics: taken out of Debian's prometheus package into .tools/ (apt-get download, no
 #   root), so the suite never installs or starts a Prometheus server on the machine.
 # Usage: scripts/test.sh [dotnet test arguments, e.g. --filter Category!=Stress]
@@ -26,6 +27,10 @@ command -v systemd-nspawn >/dev/null 2>&1 || packages+=(systemd-container)
 # The arm64 deployment check (scripts/check-arm64.sh): the linux-arm64 build runs under qemu-user.
 command -v qemu-aarch64-static >/dev/null 2>&1 || packages+=(qemu-user-static)
 [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || packages+=(libc6-arm64-cross libstdc++6-arm64-cross)
+# The NativeAOT build (scripts/check-aot.sh): clang and lld link it; linux-arm64 links against the aarch64 C runtime.
+command -v clang >/dev/null 2>&1 || packages+=(clang)
+command -v ld.lld >/dev/null 2>&1 || packages+=(lld)
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 if [ "${#packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
