@@ -1,19 +1,35 @@
 using System.Diagnostics;
 using EdgeAgent.Configuration;
+using EdgeAgent.Uplink;
 using Grpc.Core;
 
 namespace EdgeAgent.Tests.Uplink;
 
+/// <summary>The uplink against a real receiver's injected faults, over each transport (one stream, a call per batch).</summary>
 [Category("Stress")]
 [NonParallelizable]
-public sealed class UplinkFaultTests
+[TestFixture(UplinkTransport.Stream)]
+[TestFixture(UplinkTransport.Unary)]
+public sealed class UplinkFaultTests(UplinkTransport transport)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    private Task<UplinkRig> StartAsync(Action<AgentOptions>? configure = null, bool withReceiver = true, string? spillDirectory = null, EdgeAgent.Ingest.ReceiverOptions? receiverOptions = null, Action<EdgeAgent.Ingest.ReceiverFaults>? faultsBeforeStart = null) =>
+        UplinkRig.StartAsync(
+            o =>
+            {
+                o.Uplink.Transport = transport;
+                configure?.Invoke(o);
+            },
+            withReceiver,
+            spillDirectory,
+            receiverOptions,
+            faultsBeforeStart: faultsBeforeStart);
 
     [Test]
     public async Task Send_HealthyReceiver_EveryBatchOnceInOrder()
     {
-        await using var rig = await UplinkRig.StartAsync();
+        await using var rig = await StartAsync();
 
         rig.Produce(1000);
 
@@ -30,7 +46,7 @@ public sealed class UplinkFaultTests
     [Test]
     public async Task Send_Gzip_DeliveredCompressed()
     {
-        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.Gzip = true);
+        await using var rig = await StartAsync(o => o.Uplink.Gzip = true);
 
         rig.Produce(500);
 
@@ -40,7 +56,7 @@ public sealed class UplinkFaultTests
     [Test]
     public async Task Send_Unavailable_RetriedAndDelivered()
     {
-        await using var rig = await UplinkRig.StartAsync();
+        await using var rig = await StartAsync();
         rig.Receiver!.Faults.FailNext(2, StatusCode.Unavailable);
 
         rig.Produce(500);
@@ -58,7 +74,7 @@ public sealed class UplinkFaultTests
     public async Task Send_ResourceExhaustedWithPushback_WaitsTheRequestedDelay()
     {
         var pushback = TimeSpan.FromMilliseconds(600);
-        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.RetryBaseDelay = TimeSpan.FromMilliseconds(1));
+        await using var rig = await StartAsync(o => o.Uplink.RetryBaseDelay = TimeSpan.FromMilliseconds(1));
         rig.Receiver!.Faults.ResourceExhausted(1, pushback);
         var clock = Stopwatch.StartNew();
 
@@ -76,7 +92,7 @@ public sealed class UplinkFaultTests
     [Test]
     public async Task Send_InvalidArgument_DeadLetteredOnceNeverRetried()
     {
-        await using var rig = await UplinkRig.StartAsync();
+        await using var rig = await StartAsync();
         rig.Receiver!.Faults.RejectSeq(3);
 
         rig.Produce(1000);
@@ -94,9 +110,30 @@ public sealed class UplinkFaultTests
     }
 
     [Test]
+    public async Task Send_ReceiverEndsTheStreamOnABadBatch_OnlyThatBatchDeadLettered()
+    {
+        // A receiver without per-batch REJECTED acks ends the whole stream with InvalidArgument: the batches that
+        // were on it ask again over unary, which names the bad one; the others are delivered, none retried forever.
+        await using var rig = await StartAsync();
+        rig.Receiver!.Faults.EndStreamOnReject = true;
+        rig.Receiver.Faults.RejectSeq(3);
+
+        rig.Produce(1000);
+
+        Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Received.Batches == 9 && rig.Uplink.Counters.DeadLettered == 1, Bound), Is.True, $"received {rig.Received}, dead-lettered {rig.Uplink.Counters.DeadLettered}");
+        await Task.Delay(500);
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Uplink.Counters.DeadLettered, Is.EqualTo(1), "only seq 3");
+            Assert.That(rig.Received.Gaps, Is.EqualTo(1));
+            Assert.That(rig.Uplink.Spill.Statistics.PendingRecords, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Send_SlowerThanAttemptTimeout_RetriedThenSpilledThenReplayedWhenFast()
     {
-        await using var rig = await UplinkRig.StartAsync(o => o.Uplink.AttemptTimeout = TimeSpan.FromMilliseconds(200));
+        await using var rig = await StartAsync(o => o.Uplink.AttemptTimeout = TimeSpan.FromMilliseconds(200));
         rig.Receiver!.Faults.Delay(TimeSpan.FromSeconds(1));
 
         rig.Produce(300);
@@ -118,13 +155,13 @@ public sealed class UplinkFaultTests
         string dir = Directory.CreateTempSubdirectory("edge-agent-stop-").FullName;
         try
         {
-            await using (var recorder = await UplinkRig.StartAsync(withReceiver: false, spillDirectory: dir))
+            await using (var recorder = await StartAsync(withReceiver: false, spillDirectory: dir))
             {
                 recorder.Produce(500);
                 Assert.That(await UplinkRig.WaitUntilAsync(() => recorder.Uplink.Counters.Spilled == 5, Bound), Is.True);
             }
 
-            await using var rig = await UplinkRig.StartAsync(
+            await using var rig = await StartAsync(
                 o =>
                 {
                     o.Uplink.AttemptTimeout = TimeSpan.FromSeconds(5);
@@ -155,7 +192,7 @@ public sealed class UplinkFaultTests
     [Test]
     public async Task Outage_LongerThanQuota_DropsOldestAndCountsExactlyWhatTheReceiverMisses()
     {
-        await using var rig = await UplinkRig.StartAsync(o =>
+        await using var rig = await StartAsync(o =>
         {
             o.Spill.SegmentBytes = 64 * 1024;
             o.Spill.QuotaBytes = 128 * 1024;
@@ -184,7 +221,7 @@ public sealed class UplinkFaultTests
         string dir = Directory.CreateTempSubdirectory("edge-agent-corrupt-").FullName;
         try
         {
-            await using (var recorder = await UplinkRig.StartAsync(withReceiver: false, spillDirectory: dir))
+            await using (var recorder = await StartAsync(withReceiver: false, spillDirectory: dir))
             {
                 recorder.Produce(1000);
                 Assert.That(await UplinkRig.WaitUntilAsync(() => recorder.Uplink.Counters.Spilled == 10, Bound), Is.True);
@@ -197,7 +234,7 @@ public sealed class UplinkFaultTests
             File.WriteAllBytes(segment, bytes);
             File.WriteAllBytes(Path.Combine(spill, "garbage.bin"), [1, 2, 3, 4, 5, 6, 7, 8]);
 
-            await using var rig = await UplinkRig.StartAsync(spillDirectory: dir);
+            await using var rig = await StartAsync(spillDirectory: dir);
 
             Assert.That(await UplinkRig.WaitUntilAsync(() => rig.Uplink.Spill.Statistics.PendingRecords == 0 && rig.Received.Batches == 9, Bound), Is.True, $"received {rig.Received}");
             Assert.Multiple(() =>

@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Protocol.Protos;
 using EdgeAgent.Sampling;
+using EdgeAgent.Spill;
 using EdgeAgent.Uplink;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -182,8 +183,8 @@ public sealed class UplinkStateMachineTests
 
         public CircuitState BreakerState => Down ? CircuitState.Open : CircuitState.Closed;
 
-        public Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, ulong seq, CancellationToken cancellationToken) =>
-            Task.FromResult(Decide(payload, seq));
+        public Task<SendOutcome> SendAsync(ReadOnlyMemory<byte> payload, BatchKey key, CancellationToken cancellationToken) =>
+            Task.FromResult(Decide(payload, key.Seq));
 
         private SendOutcome Decide(ReadOnlyMemory<byte> payload, ulong seq)
         {

@@ -36,7 +36,19 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
         Authorize(context);
         while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
         {
-            BatchAck ack = await HandleAsync(requestStream.Current, context).ConfigureAwait(false);
+            TelemetryBatch batch = requestStream.Current;
+            BatchAck ack;
+            try
+            {
+                ack = await HandleAsync(batch, context).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument && !_state.Faults.EndStreamOnReject)
+            {
+                // One bad batch must not end the stream (and fail every batch in flight with it): it is refused
+                // in its own acknowledgement. Transient failures still end the stream; the sender retries.
+                ack = new BatchAck { RobotId = BatchLimits.Quote(batch.RobotId), BootId = batch.BootId, Seq = batch.Seq, Status = BatchAck.Types.Status.Rejected, Detail = ex.Status.Detail };
+            }
+
             await responseStream.WriteAsync(ack, context.CancellationToken).ConfigureAwait(false);
         }
     }

@@ -57,6 +57,12 @@ internal sealed class ReceiverFaults
         }
     }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a rejected batch on a stream ends the whole stream with
+    /// InvalidArgument (a receiver without per-batch REJECTED acks) instead of being refused in its ack.
+    /// </summary>
+    public bool EndStreamOnReject { get; set; }
+
     /// <summary>Delays the answer to every batch (slow receiver).</summary>
     /// <param name="delay">The delay; <see cref="TimeSpan.Zero"/> for none.</param>
     public void Delay(TimeSpan delay)

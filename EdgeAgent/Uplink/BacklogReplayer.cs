@@ -126,7 +126,7 @@ internal sealed class BacklogReplayer
         ReplayPayload.Return(rented);
         try
         {
-            SendOutcome outcome = await _sender.SendAsync(batch.Payload, record.Key.Seq, _sendCancel).ConfigureAwait(false);
+            SendOutcome outcome = await _sender.SendAsync(batch.Payload, record.Key, _sendCancel).ConfigureAwait(false);
             _ledger.Settle(batch, outcome, replayed: true);
             if (outcome.Result == SendResult.Failed)
             {

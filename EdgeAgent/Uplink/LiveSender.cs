@@ -119,7 +119,7 @@ internal sealed class LiveSender : IDisposable
                 await _ledger.Spill.WhenDurable(durable).WaitAsync(_sendCancel.Token).ConfigureAwait(false);
             }
 
-            SendOutcome outcome = await _sender.SendAsync(batch.Payload, batch.Key.Seq, _sendCancel.Token).ConfigureAwait(false);
+            SendOutcome outcome = await _sender.SendAsync(batch.Payload, batch.Key, _sendCancel.Token).ConfigureAwait(false);
             _ledger.Settle(batch, outcome, replayed: false);
         }
         catch (OperationCanceledException)

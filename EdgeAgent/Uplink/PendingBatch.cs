@@ -9,12 +9,20 @@ namespace EdgeAgent.Uplink;
 /// </summary>
 internal sealed class PendingBatch
 {
+    /// <summary>
+    /// The batches' own pool: rented by the producer thread, returned by whichever thread settles the send.
+    /// The shared pool keeps few arrays of one size per core and dropped the returns of that one-way flow
+    /// (measured: 21 KB of new arrays per 25 KB batch flat out). 256 per size holds the default memory queue
+    /// (8 MiB) of 12-joint batches; arrays are made on demand, so a robot that never queues holds a few.
+    /// </summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(EdgeAgent.Protocol.BatchLimits.MaxMessageBytes, 256);
+
     private byte[]? _buffer;
 
     public PendingBatch(BatchKey key, ReadOnlySpan<byte> payload, SpillPosition? position)
     {
         Key = key;
-        _buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+        _buffer = Buffers.Rent(payload.Length);
         payload.CopyTo(_buffer);
         Length = payload.Length;
         Position = position;
@@ -35,7 +43,7 @@ internal sealed class PendingBatch
         byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Buffers.Return(buffer);
         }
     }
 }

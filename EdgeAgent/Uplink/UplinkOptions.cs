@@ -11,6 +11,13 @@ public sealed class UplinkOptions
     /// </summary>
     public string Endpoint { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Gets or sets how batches travel: <c>stream</c>, one long-lived call carrying every batch and its own
+    /// acknowledgement; <c>unary</c>, one call per batch (for a receiver or proxy without streaming). Either way
+    /// each batch has its own timeout, retries and outcome. The default value is <see cref="UplinkTransport.Stream"/>.
+    /// </summary>
+    public UplinkTransport Transport { get; set; } = UplinkTransport.Stream;
+
     /// <summary>Gets or sets the samples per batch. The default value is 100.</summary>
     [Range(1, EdgeAgent.Protocol.BatchLimits.MaxSamples)]
     public int BatchSize { get; set; } = 100;
@@ -61,4 +68,14 @@ public sealed class UplinkOptions
 
     /// <summary>Gets or sets a file holding the bearer token sent with every batch (it must not be readable by others; it is never logged). Empty: no token. The default value is empty.</summary>
     public string TokenFile { get; set; } = string.Empty;
+}
+
+/// <summary>How batches travel to the receiver (<c>uplink.transport</c>).</summary>
+public enum UplinkTransport
+{
+    /// <summary>One long-lived <c>Stream</c> call; each batch is acknowledged on it by boot id and seq.</summary>
+    Stream,
+
+    /// <summary>One <c>Send</c> call per batch.</summary>
+    Unary,
 }
