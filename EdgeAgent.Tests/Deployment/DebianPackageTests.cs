@@ -47,7 +47,8 @@ public sealed class DebianPackageTests
             Assert.That(entries[0], Does.StartWith("drwxr-xr-x"), "the archive's root is 0755");
             Assert.That(contents, Does.Contain("./lib/systemd/system/edge-agent.service").And.Contain("./usr/bin/edge-agent -> /opt/edge-agent/edge-agent"));
             Assert.That(entries.Any(e => e.StartsWith("-rwxr-xr-x", StringComparison.Ordinal) && e.EndsWith("./opt/edge-agent/edge-agent", StringComparison.Ordinal)), Is.True);
-            Assert.That(entries.Any(e => e.EndsWith(".pdb", StringComparison.Ordinal)), Is.False);
+            Assert.That(entries.Any(e => e.EndsWith(".pdb", StringComparison.Ordinal) || e.EndsWith(".dbg", StringComparison.Ordinal)), Is.False, "no debug symbols");
+            Assert.That(entries.Any(e => e.EndsWith(".dll", StringComparison.Ordinal)), Is.False, "the NativeAOT build: one native binary, no assemblies to JIT");
             Assert.That(contents, Does.Contain("./lib/udev/rules.d/60-edge-agent.rules"), "/dev/cpu_dma_latency for the agent's group");
         });
     }
