@@ -18,7 +18,7 @@ internal sealed class AckStream : IDisposable
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly ConcurrentDictionary<(string BootId, ulong Seq), TaskCompletionSource<BatchAck>> _pending = new();
     private readonly CancellationTokenSource _end = new();
-    private Exception? _failure;
+    private RpcException? _failure;
 
     /// <summary>Initializes a new instance of the <see cref="AckStream"/> class and starts reading acks.</summary>
     /// <param name="invoker">The channel's invoker.</param>
@@ -55,11 +55,19 @@ internal sealed class AckStream : IDisposable
             try
             {
                 ThrowIfBroken();
-                await _call.RequestStream.WriteAsync(payload, CancellationToken.None).ConfigureAwait(false);
+
+                // A receiver that stops reading fills HTTP/2's flow-control window and the write waits for it: the
+                // attempt's timeout closes the stream, which ends the write (a cancelled half-written message
+                // would leave the stream unusable anyway).
+                using (cancellationToken.UnsafeRegister(static state => ((AckStream)state!).Break(new RpcException(new Status(StatusCode.DeadlineExceeded, "the batch could not be written within the attempt timeout; the stream is closed"))), this))
+                {
+                    await _call.RequestStream.WriteAsync(payload, CancellationToken.None).ConfigureAwait(false);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                RpcException failure = ex as RpcException ?? new RpcException(new Status(StatusCode.Unavailable, "the telemetry stream failed: " + ex.Message));
+                // The stream's own failure if it broke (a timed-out write, the receiver gone), else this error.
+                RpcException failure = Volatile.Read(ref _failure) ?? ex as RpcException ?? new RpcException(new Status(StatusCode.Unavailable, "the telemetry stream failed: " + ex.Message));
                 Break(failure);
                 throw failure;
             }
