@@ -61,16 +61,7 @@ internal static class TelemetryHarness
 
     private static async Task<double> BareClientAsync(Uri endpoint)
     {
-        var encoder = new BatchEncoder("bench-bare", "boot", JointNames());
-        TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
-        var payloads = new BatchPayload[Batches];
-        var writer = new ArrayBufferWriter<byte>();
-        for (int k = 0; k < Batches; k++)
-        {
-            writer.ResetWrittenCount();
-            encoder.Encode((ulong)k, samples, replay: false, writer);
-            payloads[k] = new BatchPayload(writer.WrittenMemory.ToArray());
-        }
+        BatchPayload[] payloads = Payloads("bench-bare");
 
         using GrpcChannel channel = GrpcChannel.ForAddress(endpoint);
         CallInvoker invoker = channel.CreateCallInvoker();
@@ -92,10 +83,10 @@ internal static class TelemetryHarness
         return rate;
     }
 
-    /// <summary>The same batches on one Stream call with a window of 16 (the uplink's most in flight), acks read by a second task.</summary>
-    private static async Task<double> BareStreamAsync(Uri endpoint)
+    /// <summary>Pre-serialized batches of one robot, distinct seqs.</summary>
+    private static BatchPayload[] Payloads(string robot)
     {
-        var encoder = new BatchEncoder("bench-bare-stream", "boot", JointNames());
+        var encoder = new BatchEncoder(robot, "boot", JointNames());
         TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
         var payloads = new BatchPayload[Batches];
         var writer = new ArrayBufferWriter<byte>();
@@ -105,6 +96,14 @@ internal static class TelemetryHarness
             encoder.Encode((ulong)k, samples, replay: false, writer);
             payloads[k] = new BatchPayload(writer.WrittenMemory.ToArray());
         }
+
+        return payloads;
+    }
+
+    /// <summary>The same batches on one Stream call with a window of 16 (the uplink's most in flight), acks read by a second task.</summary>
+    private static async Task<double> BareStreamAsync(Uri endpoint)
+    {
+        BatchPayload[] payloads = Payloads("bench-bare-stream");
 
         using GrpcChannel channel = GrpcChannel.ForAddress(endpoint);
         CallInvoker invoker = channel.CreateCallInvoker();
@@ -214,34 +213,9 @@ internal static class TelemetryHarness
 
     private static async Task<TimeSpan> ReplayHourAsync(Uri endpoint, string directory)
     {
-        const int hour = 36_000;
         AgentOptions options = Options(endpoint, directory, "bench-replay");
         options.Uplink.ReplayRatePerSecond = 1e6;
-        var encoder = new BatchEncoder(options.Robot.Id, "hour-ago", JointNames());
-        TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
-        var writer = new ArrayBufferWriter<byte>();
-        using (SpillLog spill = SpillLog.Open(options.Spill, NullLogger.Instance, TimeProvider.System))
-        {
-            for (int k = 0; k < hour; k++)
-            {
-                writer.ResetWrittenCount();
-                encoder.Encode((ulong)k, samples, replay: false, writer);
-                spill.Append(new BatchKey(options.Robot.Id, "hour-ago", (ulong)k), writer.WrittenSpan);
-            }
-        }
-
-        using var uplink = new TelemetryUplink(options, new SpscRing<TelemetrySample>(16), "boot", NullLogger.Instance, TimeProvider.System);
-        using var stop = new CancellationTokenSource();
-        var clock = Stopwatch.StartNew();
-        Task running = uplink.RunAsync(stop.Token);
-        while (uplink.Counters.Replayed < hour && clock.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            await Task.Delay(5).ConfigureAwait(false);
-        }
-
-        TimeSpan elapsed = clock.Elapsed;
-        await stop.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
+        (_, TimeSpan elapsed) = await SpillThenReplayAsync(options, 36_000, TimeSpan.FromMinutes(3)).ConfigureAwait(false);
         return elapsed;
     }
 
@@ -254,41 +228,16 @@ internal static class TelemetryHarness
         try
         {
             await Task.Delay(2000).ConfigureAwait(false);
-            var endpoint = new Uri($"http://127.0.0.1:{port}");
             AgentOptions options = AgentConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "agent.yaml"), new Dictionary<string, string>());
-            options.Uplink.Endpoint = endpoint.ToString();
+            options.Uplink.Endpoint = new Uri($"http://127.0.0.1:{port}").ToString();
             options.Spill.Directory = Path.Combine(work, "spill");
             if (rate is { } r)
             {
                 options.Uplink.ReplayRatePerSecond = r;
             }
 
-            var encoder = new BatchEncoder(options.Robot.Id, "hour-ago", JointNames());
-            TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
-            var writer = new ArrayBufferWriter<byte>();
-            using (SpillLog spill = SpillLog.Open(options.Spill, NullLogger.Instance, TimeProvider.System))
-            {
-                for (int k = 0; k < batches; k++)
-                {
-                    writer.ResetWrittenCount();
-                    encoder.Encode((ulong)k, samples, replay: false, writer);
-                    spill.Append(new BatchKey(options.Robot.Id, "hour-ago", (ulong)k), writer.WrittenSpan);
-                }
-            }
-
-            using var uplink = new TelemetryUplink(options, new SpscRing<TelemetrySample>(16), "boot", NullLogger.Instance, TimeProvider.System);
-            using var stop = new CancellationTokenSource();
-            var clock = Stopwatch.StartNew();
-            Task running = uplink.RunAsync(stop.Token);
-            while (uplink.Counters.Replayed < batches && clock.Elapsed < TimeSpan.FromMinutes(10))
-            {
-                await Task.Delay(5).ConfigureAwait(false);
-            }
-
-            TimeSpan elapsed = clock.Elapsed;
-            Console.WriteLine(F($"| replay of {batches} batches, replay_rate_per_second {options.Uplink.ReplayRatePerSecond}, fsync {options.Spill.Fsync} | {uplink.Counters.Replayed} in {elapsed.TotalSeconds:F2} s = {uplink.Counters.Replayed / elapsed.TotalSeconds:F1} batches/s |"));
-            await stop.CancelAsync().ConfigureAwait(false);
-            await running.ConfigureAwait(false);
+            (long replayed, TimeSpan elapsed) = await SpillThenReplayAsync(options, batches, TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+            Console.WriteLine(F($"| replay of {batches} batches, replay_rate_per_second {options.Uplink.ReplayRatePerSecond}, fsync {options.Spill.Fsync} | {replayed} in {elapsed.TotalSeconds:F2} s = {replayed / elapsed.TotalSeconds:F1} batches/s |"));
             return 0;
         }
         finally
@@ -297,6 +246,37 @@ internal static class TelemetryHarness
             await receiver.WaitForExitAsync().ConfigureAwait(false);
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Writes a previous boot's backlog into the spill, then starts an uplink and times its replay.</summary>
+    private static async Task<(long Replayed, TimeSpan Elapsed)> SpillThenReplayAsync(AgentOptions options, int batches, TimeSpan bound)
+    {
+        var encoder = new BatchEncoder(options.Robot.Id, "hour-ago", JointNames());
+        TelemetrySample[] samples = UplinkLoad.Samples(100, Joints);
+        var writer = new ArrayBufferWriter<byte>();
+        using (SpillLog spill = SpillLog.Open(options.Spill, NullLogger.Instance, TimeProvider.System))
+        {
+            for (int k = 0; k < batches; k++)
+            {
+                writer.ResetWrittenCount();
+                encoder.Encode((ulong)k, samples, replay: false, writer);
+                spill.Append(new BatchKey(options.Robot.Id, "hour-ago", (ulong)k), writer.WrittenSpan);
+            }
+        }
+
+        using var uplink = new TelemetryUplink(options, new SpscRing<TelemetrySample>(16), "boot", NullLogger.Instance, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        Task running = uplink.RunAsync(stop.Token);
+        while (uplink.Counters.Replayed < batches && clock.Elapsed < bound)
+        {
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+
+        TimeSpan elapsed = clock.Elapsed;
+        await stop.CancelAsync().ConfigureAwait(false);
+        await running.ConfigureAwait(false);
+        return (uplink.Counters.Replayed, elapsed);
     }
 
     private static AgentOptions Options(Uri endpoint, string directory, string robot)
