@@ -215,9 +215,10 @@ internal abstract class QueueContractTests<TQueue>
             Assert.That(result.Missing, Is.EqualTo(queue.Dropped), "missing indices vs Dropped");
             Assert.That(result.LastIndex, Is.EqualTo(items - 1), "the newest item is never dropped");
             Assert.That(queue.Dropped, Is.Positive, "the slow consumer must cause drops");
-            // The run overlapped reads and writes for real (not a consumer that never got the CPU). Not a fairness
-            // bound: on a loaded 2-core machine the capacity-4 case reads under 1 % (35,000 of 5,000,000 seen).
-            Assert.That(result.Reads, Is.GreaterThan(items / 1000), "the consumer read thousands of items beside the producer");
+            // The run overlapped reads and writes for real: a consumer that got the CPU only after the producer
+            // finished could read at most one ring's worth. Not a fairness bound: under stress-ng on a 2-core VM the
+            // capacity-4 case read 729 of 5,000,000 (a bound of items / 1000 failed there).
+            Assert.That(result.Reads, Is.GreaterThan(2 * capacity), "the consumer read beside the producer, more than the ring holds");
         });
     }
 
