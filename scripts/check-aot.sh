@@ -38,7 +38,9 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 printf 'motor:\n  rate_hz: fast\n  bogus: 1\n' > "${work}/broken.yaml"
-jit_errors="$(dotnet "${repo}/EdgeAgent/bin/Release/net10.0/edge-agent.dll" check-config "${work}/broken.yaml" 2>&1 || true)"
+jit="${repo}/EdgeAgent/bin/Release/net10.0/edge-agent.dll"
+[ -f "${jit}" ] || dotnet build "${repo}/EdgeAgent/EdgeAgent.csproj" -c Release -v quiet -nologo >&2
+jit_errors="$(dotnet "${jit}" check-config "${work}/broken.yaml" 2>&1 || true)"
 
 for rid in "${runtimes[@]}"; do
   dir="${out}/aot-${rid}"

@@ -6,8 +6,9 @@ namespace EdgeAgent.Uplink;
 /// <summary>
 /// Replays the spill's backlog oldest first (a cursor from the acknowledged low-water mark) with
 /// replay = true, at most replay_rate_per_second (<see cref="ReplayPacer"/>) and <see cref="Window"/> sends at
-/// once, while live batches keep flowing: when they queue up (the link is full) the replay steps aside. A failure stops it for a back-off (half the breaker's break), and it resumes from the
-/// low-water mark (acknowledged records are skipped).
+/// once, while live batches keep flowing: when they queue up (the link is full) the replay steps aside. A
+/// failure stops it for a back-off (half the breaker's break), and it resumes from the low-water mark
+/// (acknowledged records are skipped).
 /// </summary>
 internal sealed class BacklogReplayer
 {
