@@ -7,9 +7,9 @@ internal static class BenchmarkEntry
 {
     private static int Main(string[] args)
     {
-        if (args is ["telemetry"])
+        if (args is ["telemetry"] or ["telemetry", "pipeline"])
         {
-            return TelemetryHarness.RunAsync().GetAwaiter().GetResult();
+            return TelemetryHarness.RunAsync(pipelineOnly: args.Length > 1).GetAwaiter().GetResult();
         }
 
         if (args is ["replay", string count, ..])

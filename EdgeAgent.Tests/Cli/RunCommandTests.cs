@@ -48,6 +48,9 @@ public sealed class RunCommandTests
 
             Assert.That(motor.GetProperty("compute").GetProperty("p99_us").GetDouble(), Is.GreaterThan(0));
             Assert.That(motor.GetProperty("allocated_bytes").GetInt64(), Is.Zero, "the motor loop allocates nothing after its warm-up");
+            Assert.That(motor.GetProperty("compute").GetProperty("over_20us").GetInt64(), Is.InRange(0, motor.GetProperty("ticks").GetInt64()));
+            // The loop sleeps once a tick: clock_nanosleep is a voluntary switch, read from the thread's own getrusage.
+            Assert.That(motor.GetProperty("thread").GetProperty("voluntary_switches").GetInt64(), Is.GreaterThan(100), "the motor thread's counters are its own, after the warm-up");
             Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "the sim robot balanced for 3 s");
             Assert.That(root.GetProperty("safety").GetProperty("final_state").GetString(), Is.EqualTo("SAFE_STOP"), "stopped safely at exit");
             Assert.That(root.GetProperty("safety").GetProperty("trips").GetProperty("tilt").GetInt64(), Is.Zero);

@@ -126,30 +126,34 @@ internal sealed class HalStateSummary
 
 /// <summary>One loop in the run summary; the figures are null (left out) when the loop was off.</summary>
 internal sealed record LoopSummary(
-    bool Enabled, double TargetHz, double? RateHz, long? Ticks, long? Overruns, WakeupSummary? WakeupError, ComputeSummary? Compute, long? AllocatedBytes, string? Realtime)
+    bool Enabled, double TargetHz, double? RateHz, long? Ticks, long? Overruns, WakeupSummary? WakeupError, ComputeSummary? Compute, long? AllocatedBytes, ThreadSummary? Thread, string? Realtime)
 {
     /// <summary>Takes a loop's figures.</summary>
     public static LoopSummary Of(double targetHz, LoopThread? loop)
     {
         if (loop is null)
         {
-            return new LoopSummary(false, targetHz, null, null, null, null, null, null, null);
+            return new LoopSummary(false, targetHz, null, null, null, null, null, null, null, null);
         }
 
         LoopFigures f = LoopFigures.Of(loop.Statistics);
         return new LoopSummary(
             true, targetHz, Math.Round(f.RateHz, 2), f.Ticks, f.Overruns,
             new WakeupSummary(Math.Round(f.WakeP50Us, 2), Math.Round(f.WakeP99Us, 2), Math.Round(f.WakeP999Us, 2), Math.Round(f.WakeMaxUs, 2)),
-            new ComputeSummary(Math.Round(f.ComputeP50Us, 2), Math.Round(f.ComputeP99Us, 2), Math.Round(f.ComputeMaxUs, 2)),
-            f.AllocatedBytes, RealtimeText.Describe(loop.Report));
+            new ComputeSummary(Math.Round(f.ComputeP50Us, 2), Math.Round(f.ComputeP99Us, 2), Math.Round(f.ComputeMaxUs, 2), f.ComputeOver20Us),
+            f.AllocatedBytes, new ThreadSummary(f.Thread.MinorFaults, f.Thread.MajorFaults, f.Thread.VoluntarySwitches, f.Thread.InvoluntarySwitches),
+            RealtimeText.Describe(loop.Report));
     }
 }
 
 /// <summary>Wake-up error percentiles (µs).</summary>
 internal sealed record WakeupSummary(double P50Us, double P99Us, [property: JsonPropertyName("p999_us")] double P999Us, double MaxUs);
 
-/// <summary>Compute time percentiles (µs).</summary>
-internal sealed record ComputeSummary(double P50Us, double P99Us, double MaxUs);
+/// <summary>Compute time percentiles (µs) and the ticks over the 20 µs compute budget.</summary>
+internal sealed record ComputeSummary(double P50Us, double P99Us, double MaxUs, [property: JsonPropertyName("over_20us")] long Over20Us);
+
+/// <summary>The loop thread's page faults and context switches after the warm-up (getrusage RUSAGE_THREAD).</summary>
+internal sealed record ThreadSummary(long MinorFaults, long MajorFaults, long VoluntarySwitches, long InvoluntarySwitches);
 
 /// <summary>The safety supervisor in the run summary. <c>state</c> is the state before the shutdown stop; <c>final_state</c> includes it.</summary>
 internal sealed record SafetySummary(

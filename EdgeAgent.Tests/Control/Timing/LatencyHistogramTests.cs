@@ -178,4 +178,27 @@ public sealed class LatencyHistogramTests
 
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
     }
+
+    [Test]
+    public void CountAbove_CountsTheValuesPastTheThreshold()
+    {
+        var histogram = new LatencyHistogram();
+        for (var i = 0; i < 990; i++)
+        {
+            histogram.Record(3_000);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            histogram.Record(50_000);
+        }
+
+        var snapshot = histogram.Snapshot();
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.CountAbove(20_000), Is.EqualTo(10));
+            Assert.That(snapshot.CountAbove(2_000), Is.EqualTo(1000));
+            Assert.That(snapshot.CountAbove(100_000), Is.Zero);
+        });
+    }
 }

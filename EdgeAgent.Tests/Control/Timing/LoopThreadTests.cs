@@ -178,4 +178,18 @@ public sealed class LoopThreadTests
 
         Assert.That(loop.Start, Throws.InvalidOperationException);
     }
+
+    [Test]
+    public void ThreadCountersNow_CountsThisThreadsSleeps()
+    {
+        ThreadCounters before = LinuxNative.ThreadCountersNow();
+        for (var i = 0; i < 20; i++)
+        {
+            Thread.Sleep(1);
+        }
+
+        ThreadCounters slept = LinuxNative.ThreadCountersNow() - before;
+        Assert.That(slept.VoluntarySwitches, Is.GreaterThanOrEqualTo(20), "each sleep gives up the CPU");
+        Assert.That(slept.MajorFaults, Is.GreaterThanOrEqualTo(0));
+    }
 }

@@ -40,6 +40,20 @@ internal sealed class LatencySnapshot
     /// <returns>The count.</returns>
     public long CountAt(int index) => _buckets[index];
 
+    /// <summary>Gets the number of values in buckets above <paramref name="thresholdNs"/> (to bucket resolution).</summary>
+    /// <param name="thresholdNs">The threshold (ns).</param>
+    /// <returns>The count.</returns>
+    public long CountAbove(long thresholdNs)
+    {
+        long count = 0;
+        for (var i = _buckets.Length - 1; i >= 0 && LatencyHistogram.BucketMidpoint(i) > thresholdNs; i--)
+        {
+            count += _buckets[i];
+        }
+
+        return count;
+    }
+
     /// <summary>Gets the mean (ns); 0 when empty.</summary>
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 

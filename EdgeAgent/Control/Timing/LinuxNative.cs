@@ -45,6 +45,26 @@ internal static unsafe partial class LinuxNative
         public int Priority;
     }
 
+    /// <summary>struct rusage on the 64-bit Linux ABIs: two timevals, then 14 longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RUsage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        public long MaxRss, SharedRss, UnsharedData, UnsharedStack;
+        public long MinorFaults, MajorFaults, Swaps, BlockIn, BlockOut, MessagesSent, MessagesReceived, Signals;
+        public long VoluntarySwitches, InvoluntarySwitches;
+    }
+
+    /// <summary>Reads the calling thread's page faults and context switches (getrusage RUSAGE_THREAD).</summary>
+    /// <returns>The counters; all 0 if the call failed.</returns>
+    internal static ThreadCounters ThreadCountersNow()
+    {
+        RUsage usage;
+        return GetRUsage(RUsageThread, &usage) == 0
+            ? new ThreadCounters(usage.MinorFaults, usage.MajorFaults, usage.VoluntarySwitches, usage.InvoluntarySwitches)
+            : default;
+    }
+
     /// <summary>Gets the CLOCK_MONOTONIC time in nanoseconds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long MonotonicNowNs()
@@ -100,6 +120,12 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     internal static partial int SchedSetAffinity(int tid, nuint cpuSetSize, byte* mask);
+
+    /// <summary>getrusage(2) who: the calling thread.</summary>
+    internal const int RUsageThread = 1;
+
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    internal static partial int GetRUsage(int who, RUsage* usage);
 
     [LibraryImport("libc", EntryPoint = "mlockall", SetLastError = true)]
     internal static partial int MLockAll(int flags);

@@ -11,6 +11,8 @@ internal sealed class LoopStatistics
     private long _allocatedBytes;
     private long _startNs;
     private long _lastWakeNs;
+    private long _threadVersion;   // seqlock: odd while the loop thread writes _thread
+    private ThreadCounters _thread;
 
     /// <summary>Gets the number of ticks whose allocations are not counted (JIT tiering, first-call work).</summary>
     public const int WarmupTicks = 1_000;
@@ -35,6 +37,32 @@ internal sealed class LoopStatistics
 
     /// <summary>Gets the bytes allocated on the loop thread since the end of the warm-up (<see cref="WarmupTicks"/>).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
+
+    /// <summary>
+    /// Gets the loop thread's page faults and context switches since the end of the warm-up, read on the thread
+    /// once every <see cref="WarmupTicks"/> ticks (one getrusage call a second at 1 kHz, after the tick's compute
+    /// time is taken): what took the thread off its work besides the work itself.
+    /// </summary>
+    public ThreadCounters Thread
+    {
+        get
+        {
+            // Never blocks the loop thread: the reader retries if a write overlapped its copy.
+            var spin = default(SpinWait);
+            while (true)
+            {
+                long before = Volatile.Read(ref _threadVersion);
+                ThreadCounters copy = _thread;
+                Interlocked.MemoryBarrier();
+                if ((before & 1) == 0 && Volatile.Read(ref _threadVersion) == before)
+                {
+                    return copy;
+                }
+
+                spin.SpinOnce();
+            }
+        }
+    }
 
     /// <summary>Gets when the loop started (ns, CLOCK_MONOTONIC): one period before the first deadline; 0 before.</summary>
     public long StartNs => Volatile.Read(ref _startNs);
@@ -64,4 +92,12 @@ internal sealed class LoopStatistics
     }
 
     internal void SetAllocatedBytes(long bytes) => Volatile.Write(ref _allocatedBytes, bytes);
+
+    internal void SetThread(ThreadCounters counters)
+    {
+        Volatile.Write(ref _threadVersion, _threadVersion + 1);
+        Interlocked.MemoryBarrier();
+        _thread = counters;
+        Volatile.Write(ref _threadVersion, _threadVersion + 1);
+    }
 }

@@ -175,6 +175,7 @@ internal sealed class LoopThread : IDisposable
         stats.SetStart(startNs);
         var deadline = startNs + periodNs;
         long index = 0, ticks = 0, overruns = 0, allocatedAtWarmup = 0;
+        ThreadCounters threadAtWarmup = default;
 
         while (!_stopRequested)
         {
@@ -222,9 +223,14 @@ internal sealed class LoopThread : IDisposable
             if (ticks > LoopStatistics.WarmupTicks)
             {
                 stats.SetAllocatedBytes(GC.GetAllocatedBytesForCurrentThread() - allocatedAtWarmup);
+                if (ticks % LoopStatistics.WarmupTicks == 0)
+                {
+                    stats.SetThread(LinuxNative.ThreadCountersNow() - threadAtWarmup);
+                }
             }
             else if (ticks == LoopStatistics.WarmupTicks)
             {
+                threadAtWarmup = LinuxNative.ThreadCountersNow();   // first: its first call's one-time work is warm-up
                 allocatedAtWarmup = GC.GetAllocatedBytesForCurrentThread();
             }
         }
