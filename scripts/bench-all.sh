@@ -6,6 +6,7 @@
 #      period and priority), idle and under stress-ng --cpu 2
 #   2. the agent running on the simulated robot, ReadyToRun (JIT) build vs NativeAOT build: 14 starts each
 #      (start to first motor tick, RSS), then a 60 s run each (rates, compute, CPU, RSS, hypervisor steal)
+#   2b. the motor tick's compute p99 with one part of the agent off or moved at a time (scripts/bench-compute.sh)
 #   3. BenchmarkDotNet: the motor tick, the ring vs a bounded Channel (in one process), CDR, the batch
 #      encoder, the spill
 #   4. the uplink against a receiver process: bare unary and stream clients vs the pipeline, allocation, CPU;
@@ -13,7 +14,7 @@
 #   (BenchmarkDotNet runs in process: each comparison shares one process, and no generated project is built.)
 # Usage: sudo scripts/bench-all.sh [--seconds N]   (N: the length of the timing and run phases, default 30/60)
 # Needs root (SCHED_FIFO, mlockall), rt-tests, stress-ng, jq, python3, clang + lld (the NativeAOT build).
-# Takes about 20 minutes on a 2-vCPU VM. Run it on an otherwise idle machine.
+# Takes about 25 minutes on a 2-vCPU VM. Run it on an otherwise idle machine.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -126,6 +127,7 @@ row("motor rate (Hz) / overruns", lambda d: f"{d['motor']['rate_hz']} / {d['moto
 row("balance rate (Hz) / overruns", lambda d: f"{d['balance']['rate_hz']} / {d['balance']['overruns']}", "100")
 row("motor wake-up error p50 / p99 / p99.9 / max (µs)", lambda d: " / ".join(str(d['motor']['wakeup_error'][k]) for k in ("p50_us", "p99_us", "p999_us", "max_us")))
 row("motor tick compute p50 / p99 / max (µs)", lambda d: " / ".join(str(d['motor']['compute'][k]) for k in ("p50_us", "p99_us", "max_us")), "p99 ≤ 20")
+row("motor ticks over 20 µs compute / motor thread page faults after warm-up", lambda d: f"{d['motor']['compute']['over_20us']} / {d['motor']['thread']['minor_faults']}", "")
 row("bytes allocated on the motor / balance thread", lambda d: f"{d['motor']['allocated_bytes']} / {d['balance']['allocated_bytes']}", "0 / 0")
 row("CPU while the loops run (% of one core)", lambda d: str(d['process']['loops_cpu_percent_of_one_core']), "≤ 15")
 row("RSS at the end of the run (MB)", lambda d: str(d['process']['rss_mb']), "≤ 60")
@@ -133,6 +135,13 @@ row("safety at the end / longest control gap (ms)", lambda d: f"{d['safety']['st
 print(f"| hypervisor steal during the run (% of the machine) | {steal('r2r'):.2f} | {steal('aot'):.2f} | |")
 print()
 PY
+
+# ---- 2b. what moves the compute p99 (NativeAOT, one part off or moved at a time) ------------------------------
+echo "bench-all: compute p99 by condition (10 runs of $(( run_seconds / 2 )) s)..." >&2
+echo "## What moves the motor tick's compute p99 (NativeAOT, scripts/bench-compute.sh)"
+echo
+bash "${repo}/scripts/bench-compute.sh" "${out}/aot/edge-agent" "$(( run_seconds / 2 ))"
+echo
 
 # ---- 3. BenchmarkDotNet ---------------------------------------------------------------------------------
 bdn() {
