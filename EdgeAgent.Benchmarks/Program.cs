@@ -12,6 +12,12 @@ internal static class BenchmarkEntry
             return TelemetryHarness.RunAsync(pipelineOnly: args.Length > 1).GetAwaiter().GetResult();
         }
 
+        if (args is ["store-load", string endpoint, string robots, string seconds, ..])
+        {
+            double rate = args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            return StoreLoad.RunAsync(new Uri(endpoint), int.Parse(robots, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)), rate).GetAwaiter().GetResult();
+        }
+
         if (args is ["replay", string count, ..])
         {
             double? rate = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null;

@@ -131,7 +131,7 @@ row("motor ticks over 20 µs compute / motor thread page faults after warm-up", 
 row("bytes allocated on the motor / balance thread", lambda d: f"{d['motor']['allocated_bytes']} / {d['balance']['allocated_bytes']}", "0 / 0")
 row("CPU while the loops run (% of one core)", lambda d: str(d['process']['loops_cpu_percent_of_one_core']), "≤ 15")
 row("RSS at the end of the run (MB)", lambda d: str(d['process']['rss_mb']), "≤ 60")
-row("safety at the end / longest control gap (ms)", lambda d: f"{d['safety']['state']} / {d['safety'].get('longest_control_gap_ms', 'n/a')}")
+row("safety at the end (cause) / longest control gap (ms)", lambda d: f"{d['safety']['state']} ({d['safety']['cause']}) / {d['safety'].get('longest_control_gap_ms', 'n/a')}")
 print(f"| hypervisor steal during the run (% of the machine) | {steal('r2r'):.2f} | {steal('aot'):.2f} | |")
 print()
 PY

@@ -31,6 +31,8 @@ command -v qemu-aarch64-static >/dev/null 2>&1 || packages+=(qemu-user-static)
 command -v clang >/dev/null 2>&1 || packages+=(clang)
 command -v ld.lld >/dev/null 2>&1 || packages+=(lld)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# The fleet store tests start throwaway PostgreSQL clusters of their own (initdb + pg_ctl in a temp directory).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
 
 if [ "${#packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

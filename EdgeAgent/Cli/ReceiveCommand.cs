@@ -17,14 +17,16 @@ internal static class ReceiveCommand
     public static Command Create()
     {
         var listen = new Option<string>("--listen") { Description = "IP:PORT to listen on (port 0 picks a free one).", DefaultValueFactory = _ => $"127.0.0.1:{ReceiverOptions.DefaultPort}" };
-        var output = new Option<string?>("--out") { Description = "Append one JSON line per unique batch to this file." };
+        var output = new Option<string?>("--out") { Description = "Append one JSON line per unique batch to this file (development; de-duplication in this process's memory)." };
+        var store = new Option<string?>("--store") { Description = "Store batches in PostgreSQL, e.g. postgresql://edgeagent@127.0.0.1:5432/fleet (password from PGPASSWORD or ~/.pgpass): de-duplication survives restarts and is shared by every receiver on the database." };
+        var name = new Option<string?>("--name") { Description = "This receiver's name in the store's rows (default: host name and listen address)." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a non-loopback --listen address (the receiver then listens on the network)." };
         var cert = new Option<string?>("--cert") { Description = "PEM certificate for TLS (with --key)." };
         var key = new Option<string?>("--key") { Description = "PEM private key for TLS (with --cert)." };
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the bearer token every call must carry." };
         var command = new Command("receive", "Run the reference telemetry receiver (gRPC edgeagent.telemetry.v1) until SIGTERM or Ctrl-C.")
         {
-            listen, output, allowRemote, cert, key, tokenFile,
+            listen, output, store, name, allowRemote, cert, key, tokenFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,6 +42,8 @@ internal static class ReceiveCommand
                 Listen = endpoint,
                 AllowRemote = parse.GetValue(allowRemote),
                 OutputPath = parse.GetValue(output),
+                StoreUrl = parse.GetValue(store),
+                Name = parse.GetValue(name),
                 CertificatePath = parse.GetValue(cert),
                 KeyPath = parse.GetValue(key),
             };
@@ -52,7 +56,7 @@ internal static class ReceiveCommand
                 }
 
                 await using ReferenceReceiver receiver = await ReferenceReceiver.StartAsync(options, stop.Token);
-                Console.WriteLine($"edge-agent receive: listening on {receiver.Address}{(options.OutputPath is null ? string.Empty : $", writing {options.OutputPath}")}; Ctrl-C to stop");
+                Console.WriteLine($"edge-agent receive: listening on {receiver.Address}, store {receiver.Store}; Ctrl-C to stop");
                 using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
                 try
                 {
@@ -74,7 +78,7 @@ internal static class ReceiveCommand
                 // Stopped before the receiver was listening (a signal during start-up): nothing to summarise.
                 return CliExit.Clean;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or BatchStoreUnavailableException)
             {
                 await Console.Error.WriteLineAsync($"edge-agent receive: {ex.Message}");
                 return ex is ArgumentException ? CliExit.Usage : CliExit.Failure;

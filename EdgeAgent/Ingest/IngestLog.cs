@@ -6,8 +6,8 @@ namespace EdgeAgent.Ingest;
 /// <summary>Log messages of the reference receiver (event ids 400-499).</summary>
 internal static partial class IngestLog
 {
-    [LoggerMessage(400, LogLevel.Information, "Reference receiver listening on {Address} (TLS {Tls}, token {TokenCheck}, output {Output})")]
-    public static partial void Listening(ILogger logger, Uri address, bool tls, bool tokenCheck, string output);
+    [LoggerMessage(400, LogLevel.Information, "Reference receiver listening on {Address} (TLS {Tls}, token {TokenCheck}, store {Store})")]
+    public static partial void Listening(ILogger logger, Uri address, bool tls, bool tokenCheck, string store);
 
     [LoggerMessage(401, LogLevel.Warning, "Rejected batch {RobotId}/{BootId}/{Seq}: {Reason}")]
     public static partial void BatchRejected(ILogger logger, string robotId, string bootId, ulong seq, string reason);
@@ -21,8 +21,8 @@ internal static partial class IngestLog
     [LoggerMessage(404, LogLevel.Debug, "Duplicate batch {RobotId}/{BootId}/{Seq}")]
     public static partial void Duplicate(ILogger logger, string robotId, string bootId, ulong seq);
 
-    [LoggerMessage(405, LogLevel.Error, "Could not write batch {RobotId}/{BootId}/{Seq} to the output file; answered Unavailable")]
-    public static partial void StoreFailed(ILogger logger, Exception exception, string robotId, string bootId, ulong seq);
+    [LoggerMessage(405, LogLevel.Error, "Could not store batch {RobotId}/{BootId}/{Seq} in {Store}; answered Unavailable")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string robotId, string bootId, ulong seq, string store);
 
     [LoggerMessage(406, LogLevel.Information, "Reference receiver on {Address} stopped")]
     public static partial void Stopped(ILogger logger, Uri address);

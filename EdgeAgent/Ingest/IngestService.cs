@@ -84,17 +84,27 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {robotId}/{bootId}/{batch.Seq} rejected: {error}."));
         }
 
-        JsonLinesSink? sink = _state.Sink;
-        string? line = sink is null ? null : BatchJson.ToJson(batch);
         BatchAck.Types.Status status;
         try
         {
-            status = _state.Statistics.Record(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, sink, line);
+            status = await _state.Store.StoreAsync(batch, context.CancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (BatchStoreUnavailableException ex)
         {
-            IngestLog.StoreFailed(_logger, ex, batch.RobotId, batch.BootId, batch.Seq);
+            IngestLog.StoreFailed(_logger, ex, BatchLimits.Quote(batch.RobotId), BatchLimits.Quote(batch.BootId), batch.Seq, _state.Store.Description);
             throw new RpcException(new Status(StatusCode.Unavailable, "The receiver could not store the batch; retry later."));
+        }
+        catch (BatchStoreRejectedException ex)
+        {
+            string robotId = BatchLimits.Quote(batch.RobotId);
+            string bootId = BatchLimits.Quote(batch.BootId);
+            IngestLog.BatchRejected(_logger, robotId, bootId, batch.Seq, ex.Message);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {robotId}/{bootId}/{batch.Seq} rejected: {ex.Message}."));
+        }
+
+        if (_state.Store is not MemoryBatchStore)
+        {
+            _state.Statistics.Observe(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, status);
         }
 
         if (status == BatchAck.Types.Status.Duplicate)
@@ -123,13 +133,13 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
 }
 
 /// <summary>What the <see cref="IngestService"/> instances of one receiver share.</summary>
-internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, JsonLinesSink? sink, string? expectedToken)
+internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, IBatchStore store, string? expectedToken)
 {
     public ReceiverStatistics Statistics { get; } = statistics;
 
     public ReceiverFaults Faults { get; } = faults;
 
-    public JsonLinesSink? Sink { get; } = sink;
+    public IBatchStore Store { get; } = store;
 
     public byte[]? ExpectedAuthorization { get; } = expectedToken is null ? null : Encoding.UTF8.GetBytes($"Bearer {expectedToken}");
 }

@@ -21,6 +21,16 @@ internal sealed class ReceiverOptions
     /// <summary>Gets or sets a file that receives one JSON line per unique batch (appended, flushed per batch). The default value is <see langword="null"/> (no file).</summary>
     public string? OutputPath { get; set; }
 
+    /// <summary>
+    /// Gets or sets the fleet store, a postgresql:// URL (<see cref="PostgresUrl"/>): batches go to PostgreSQL and
+    /// their de-duplication holds across restarts and receivers. The default value is <see langword="null"/>
+    /// (de-duplication in memory, and <see cref="OutputPath"/> if set).
+    /// </summary>
+    public string? StoreUrl { get; set; }
+
+    /// <summary>Gets or sets this receiver's name in the store's rows. The default value is <see langword="null"/> (host name and listen address).</summary>
+    public string? Name { get; set; }
+
     /// <summary>Gets or sets the PEM certificate for TLS; set with <see cref="KeyPath"/>. The default value is <see langword="null"/> (cleartext HTTP/2).</summary>
     public string? CertificatePath { get; set; }
 

@@ -81,6 +81,43 @@ internal sealed class ReceiverStatistics
         }
     }
 
+    /// <summary>
+    /// Counts a batch whose outcome a shared store decided (<see cref="PostgresBatchStore"/>): this receiver's view
+    /// of the robot (what it received, stored and answered DUPLICATE, and the gaps in what it saw).
+    /// </summary>
+    internal void Observe(string robotId, string bootId, ulong seq, uint samples, BatchAck.Types.Status status)
+    {
+        lock (_gate)
+        {
+            if (!_robots.TryGetValue(robotId, out RobotLedger? robot))
+            {
+                robot = new RobotLedger(robotId);
+                _robots.Add(robotId, robot);
+            }
+
+            if (!robot.Boots.TryGetValue(bootId, out SeqSet? seqs))
+            {
+                seqs = new SeqSet();
+                robot.Boots.Add(bootId, seqs);
+            }
+
+            if (!seqs.Contains(seq))
+            {
+                seqs.Add(seq);
+            }
+
+            if (status == BatchAck.Types.Status.Accepted)
+            {
+                robot.Batches++;
+                robot.Samples += samples;
+            }
+            else
+            {
+                robot.Duplicates++;
+            }
+        }
+    }
+
     private sealed class RobotLedger(string robotId)
     {
         public Dictionary<string, SeqSet> Boots { get; } = new(StringComparer.Ordinal);

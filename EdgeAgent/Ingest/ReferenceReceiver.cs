@@ -22,15 +22,15 @@ namespace EdgeAgent.Ingest;
 internal sealed class ReferenceReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly JsonLinesSink? _sink;
+    private readonly IBatchStore _store;
     private readonly X509Certificate2? _certificate;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private ReferenceReceiver(WebApplication app, JsonLinesSink? sink, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, Uri address, ILogger logger)
+    private ReferenceReceiver(WebApplication app, IBatchStore store, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, Uri address, ILogger logger)
     {
         _app = app;
-        _sink = sink;
+        _store = store;
         _certificate = certificate;
         Statistics = statistics;
         Faults = faults;
@@ -46,6 +46,9 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
 
     /// <summary>Gets the live counts per robot.</summary>
     public ReceiverStatistics Statistics { get; }
+
+    /// <summary>Gets where the batches go (its description has no secrets).</summary>
+    public string Store => _store.Description;
 
     /// <summary>Gets the fault injector.</summary>
     public ReceiverFaults Faults { get; }
@@ -76,7 +79,24 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var statistics = new ReceiverStatistics();
         var faults = new ReceiverFaults();
-        JsonLinesSink? sink = options.OutputPath is null ? null : new JsonLinesSink(options.OutputPath);
+        if (options.StoreUrl is not null && options.OutputPath is not null)
+        {
+            throw new ArgumentException("ReceiverOptions.StoreUrl and ReceiverOptions.OutputPath (--store and --out) are alternatives: the fleet store holds every batch; give one.", nameof(options));
+        }
+
+        IBatchStore store;
+        try
+        {
+            store = options.StoreUrl is null
+                ? new MemoryBatchStore(statistics, options.OutputPath is null ? null : new JsonLinesSink(options.OutputPath))
+                : await PostgresBatchStore.OpenAsync(options.StoreUrl, options.Name ?? $"{Environment.MachineName}/{listen}", loggerFactory.CreateLogger<PostgresBatchStore>(), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            certificate?.Dispose();
+            throw;
+        }
+
         WebApplication? app = null;
         try
         {
@@ -84,7 +104,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
-            builder.Services.AddSingleton(new ReceiverState(statistics, faults, sink, options.ExpectedToken));
+            builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken));
             builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = BatchLimits.MaxMessageBytes);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -106,8 +126,8 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var address = new UriBuilder(tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, listen.Address.ToString(), new Uri(bound).Port).Uri;
             ILogger logger = loggerFactory.CreateLogger<ReferenceReceiver>();
-            IngestLog.Listening(logger, address, tls, options.ExpectedToken is not null, options.OutputPath ?? "none");
-            return new ReferenceReceiver(app, sink, certificate, statistics, faults, address, logger);
+            IngestLog.Listening(logger, address, tls, options.ExpectedToken is not null, store.Description);
+            return new ReferenceReceiver(app, store, certificate, statistics, faults, address, logger);
         }
         catch
         {
@@ -116,7 +136,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
                 await app.DisposeAsync().ConfigureAwait(false);
             }
 
-            sink?.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
             certificate?.Dispose();
             throw;
         }
@@ -142,7 +162,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await StopAsync(grace.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        _sink?.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
     }
 

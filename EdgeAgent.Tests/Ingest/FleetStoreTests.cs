@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Net;
+using System.Text.Json;
+using EdgeAgent.Ingest;
+using EdgeAgent.Protocol;
+using EdgeAgent.Protocol.Protos;
+using EdgeAgent.Sampling;
+using EdgeAgent.Tests.Protocol;
+using EdgeAgent.Tests.Support;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.Ingest;
+
+/// <summary>
+/// <c>edge-agent receive --store postgresql://…</c> against a real PostgreSQL server of the fixture's own
+/// (<see cref="PostgresCluster"/>): de-duplication by the primary key across receivers and restarts.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class FleetStoreTests
+{
+    private const int SigKill = 9;
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    private readonly TelemetrySample[] _samples = WireTestData.Samples(100, 12);
+    private PostgresCluster _pg = null!;
+    private string _dir = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _pg = PostgresCluster.Start();
+
+    [OneTimeTearDown]
+    public void StopServer() => _pg.Dispose();
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("edge-agent-fleet-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    [Test]
+    public async Task TwoReceiversOneDatabase_RobotFailsOverWithUnackedBatches_EachStoredOnce()
+    {
+        string db = _pg.CreateDatabase();
+        await using ReferenceReceiver a = await StartAsync(db, "receiver-a");
+        await using ReferenceReceiver b = await StartAsync(db, "receiver-b");
+        var encoder = new BatchEncoder("robot-9", "boot-1", WireTestData.TwelveJoints);
+
+        // The robot sends 0-59 to A, fails over to B and resends what A had not acknowledged (40-59), then goes on.
+        List<BatchAck> toA = await SendAsync(a, encoder, 0, 60);
+        List<BatchAck> toB = await SendAsync(b, encoder, 40, 100);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(toA.Select(x => x.Status), Is.All.EqualTo(BatchAck.Types.Status.Accepted));
+            Assert.That(toB.Take(20).Select(x => x.Status), Is.All.EqualTo(BatchAck.Types.Status.Duplicate), "stored by A: B knows it from the table, not from memory");
+            Assert.That(toB.Skip(20).Select(x => x.Status), Is.All.EqualTo(BatchAck.Types.Status.Accepted));
+            Assert.That(_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches"), Is.EqualTo(100));
+            Assert.That(_pg.Scalar<long>(db, "SELECT max(seq) - min(seq) + 1 FROM edgeagent_batches"), Is.EqualTo(100), "no gap");
+            Assert.That(_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches WHERE receiver = 'receiver-a'"), Is.EqualTo(60));
+            Assert.That(_pg.Scalar<long>(db, "SELECT batches FROM edgeagent_robot_latest WHERE robot_id = 'robot-9'"), Is.EqualTo(100));
+            Assert.That(_pg.Scalar<long>(db, "SELECT seq FROM edgeagent_robot_latest WHERE robot_id = 'robot-9'"), Is.EqualTo(99));
+            Assert.That(_pg.Scalar<float>(db, "SELECT battery_level FROM edgeagent_robot_latest WHERE robot_id = 'robot-9'"), Is.EqualTo(_samples[^1].BatteryLevel));
+            Assert.That(_pg.Scalar<float>(db, "SELECT position[4 * 100 + 37 + 1] FROM edgeagent_batches WHERE seq = 7"), Is.EqualTo(_samples[37].Position[4]), "joint-major columns, as on the wire: joint 4's 100 samples after joints 0-3's");
+        });
+    }
+
+    [Test]
+    public async Task TwoReceiversOneDatabase_SameBatchesAtOnce_EachStoredOnceAndAcceptedOnce()
+    {
+        string db = _pg.CreateDatabase();
+        await using ReferenceReceiver a = await StartAsync(db, "receiver-a");
+        await using ReferenceReceiver b = await StartAsync(db, "receiver-b");
+        var encoder = new BatchEncoder("robot-race", "boot-1", WireTestData.TwelveJoints);
+
+        // Both receivers get the same 200 batches concurrently: the primary key, not either receiver, decides.
+        List<BatchAck>[] acks = await Task.WhenAll(SendAsync(a, encoder, 0, 200, inFlight: 8), SendAsync(b, encoder, 0, 200, inFlight: 8));
+
+        long accepted = acks.SelectMany(x => x).Count(x => x.Status == BatchAck.Types.Status.Accepted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(accepted, Is.EqualTo(200), "each batch ACCEPTED by exactly one receiver");
+            Assert.That(_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches"), Is.EqualTo(200));
+            Assert.That(_pg.Scalar<long>(db, "SELECT batches FROM edgeagent_robot_latest"), Is.EqualTo(200));
+        });
+    }
+
+    [Test]
+    public void ReceiverProcess_KilledMidStreamAndRestarted_NoDuplicateRowsNoGaps()
+    {
+        string db = _pg.CreateDatabase();
+        int port = FreePort();
+        string[] receive = ["receive", "--listen", $"127.0.0.1:{port}", "--store", _pg.Url(db)];
+        var receiver = AgentProcess.Start(receive);
+        try
+        {
+            Assert.That(receiver.WaitForOutput("listening on", TimeSpan.FromSeconds(60)), Is.True, receiver.Stderr);
+            Assert.That(receiver.Stdout, Does.Contain($"store postgresql://edgeagent@127.0.0.1:{_pg.Port}/{db}"));
+            string summary = Path.Combine(_dir, "summary.json");
+            var env = new Dictionary<string, string>
+            {
+                ["CLOUD_ENDPOINT"] = $"http://127.0.0.1:{port}",
+                ["EDGEAGENT__SAMPLING__RATE_HZ"] = "1000",
+                ["EDGEAGENT__SPILL__DIRECTORY"] = Path.Combine(_dir, "spill"),
+                ["EDGEAGENT__UPLINK__BREAKER_BREAK_DURATION"] = "1s",
+            };
+            using var agent = AgentProcess.Start(env, "run", "--config", RepoPaths.DefaultConfig, "--duration", "12s", "--quiet", "--summary", summary);
+
+            // Killed with batches flowing (some stored and not yet acknowledged, the next in flight), restarted on the same port.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Rows(db) < 20 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(50);
+            }
+
+            Assert.That(Rows(db), Is.GreaterThanOrEqualTo(20), "batches reached the store before the kill\n" + agent.Stderr + receiver.Stderr);
+            receiver.Signal(SigKill);
+            receiver.WaitForExit(TimeSpan.FromSeconds(30));
+            receiver.Dispose();
+            Thread.Sleep(500);
+            receiver = AgentProcess.Start(receive);
+            Assert.That(receiver.WaitForOutput("listening on", TimeSpan.FromSeconds(60)), Is.True, receiver.Stderr);
+
+            Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(120)), Is.Zero, agent.Stderr);
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(summary));
+            JsonElement telemetry = doc.RootElement.GetProperty("telemetry");
+            long built = telemetry.GetProperty("batches_built").GetInt64();
+            Assert.Multiple(() =>
+            {
+                Assert.That(telemetry.GetProperty("spill_pending").GetInt64(), Is.Zero, "everything acknowledged in the end");
+                Assert.That(Rows(db), Is.EqualTo(built), "every batch the agent built is stored, once (the key is the primary key)");
+                Assert.That(_pg.Scalar<long>(db, "SELECT max(seq) + 1 FROM edgeagent_batches"), Is.EqualTo(built), "no gap: seqs 0 .. built - 1");
+                Assert.That(_pg.Scalar<long>(db, "SELECT count(DISTINCT receiver) FROM edgeagent_batches"), Is.EqualTo(1), "one receiver name across the restart");
+            });
+        }
+        finally
+        {
+            receiver.Dispose();
+        }
+    }
+
+    [Test]
+    public void Open_NoServerThere_SaysWhichStoreAndWhy()
+    {
+        int port = FreePort();
+        var ex = Assert.ThrowsAsync<BatchStoreUnavailableException>(async () =>
+            await PostgresBatchStore.OpenAsync($"postgresql://edgeagent:hunter2@127.0.0.1:{port}/fleet", "r", NullLogger.Instance, CancellationToken.None));
+        Assert.That(ex!.Message, Does.Contain($"postgresql://edgeagent:***@127.0.0.1:{port}/fleet").And.Not.Contain("hunter2"));
+    }
+
+    [Test]
+    public void ReceiveProcess_StoreUrlMalformed_ExitsUsageNamingTheFix()
+    {
+        using var receiver = AgentProcess.Start("receive", "--listen", "127.0.0.1:0", "--store", "mysql://db/fleet");
+        int exit = receiver.WaitForExit(TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(2), receiver.Stdout + receiver.Stderr);
+            Assert.That(receiver.Stderr, Does.Contain("is not a postgresql:// URL").And.Contain("postgresql://edgeagent@127.0.0.1:5432/fleet"));
+        });
+    }
+
+    private long Rows(string db) => _pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches");
+
+    private async Task<ReferenceReceiver> StartAsync(string db, string name) =>
+        await ReferenceReceiver.StartAsync(new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), StoreUrl = _pg.Url(db), Name = name }, CancellationToken.None);
+
+    private async Task<List<BatchAck>> SendAsync(ReferenceReceiver receiver, BatchEncoder encoder, int from, int to, int inFlight = 1)
+    {
+        using GrpcChannel channel = GrpcChannel.ForAddress(receiver.Address);
+        CallInvoker invoker = channel.CreateCallInvoker();
+        var acks = new BatchAck[to - from];
+        int next = from;
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
+        {
+            int seq;
+            while ((seq = Interlocked.Increment(ref next) - 1) < to)
+            {
+                var output = new ArrayBufferWriter<byte>();
+                encoder.Encode((ulong)seq, _samples, replay: false, output);
+                acks[seq - from] = await invoker.AsyncUnaryCall(TelemetryRawMethods.Send, null, new CallOptions(deadline: DateTime.UtcNow + CallTimeout), new BatchPayload(output.WrittenMemory));
+            }
+        }));
+        return [.. acks];
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}

@@ -1,0 +1,113 @@
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// The fleet store's tables in PostgreSQL (docs/FLEET_STORE.md), created by the first receiver that finds them
+/// missing. One row per batch, its samples as columnar arrays in sample order (joint columns joint-major, as on
+/// the wire: joint 0's samples, then joint 1's; 1-based, joint j of sample i is <c>position[j * sample_count + i + 1]</c>), keyed by (robot_id, boot_id, seq) so that a batch sent twice, to one
+/// receiver or to two, is stored once; and one row per robot with its latest state.
+/// </summary>
+internal static class FleetSchema
+{
+    /// <summary>The schema version this receiver writes (the <c>edgeagent_schema</c> table).</summary>
+    public const int Version = 1;
+
+    /// <summary>The DDL, idempotent; run under an advisory lock so that receivers starting together do not race.</summary>
+    public const string Create = """
+        SELECT pg_advisory_xact_lock(7454101);
+        CREATE TABLE IF NOT EXISTS edgeagent_schema (
+            version integer NOT NULL
+        );
+        INSERT INTO edgeagent_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM edgeagent_schema);
+        CREATE TABLE IF NOT EXISTS edgeagent_batches (
+            robot_id        text NOT NULL,
+            boot_id         text NOT NULL,
+            seq             bigint NOT NULL CHECK (seq >= 0),
+            stored_at       timestamptz NOT NULL DEFAULT now(),
+            receiver        text NOT NULL,
+            schema_version  integer NOT NULL,
+            replay          boolean NOT NULL,
+            sample_count    integer NOT NULL,
+            joint_names     text[] NOT NULL,
+            first_wall      timestamptz NOT NULL,
+            last_wall       timestamptz NOT NULL,
+            monotonic_ns    bigint[] NOT NULL,
+            wall_unix_ns    bigint[] NOT NULL,
+            overruns        bigint[] NOT NULL,
+            position        real[] NOT NULL,
+            velocity        real[] NOT NULL,
+            effort          real[] NOT NULL,
+            command         real[] NOT NULL,
+            base_x          double precision[] NOT NULL,
+            base_y          double precision[] NOT NULL,
+            base_heading    real[] NOT NULL,
+            base_velocity   real[] NOT NULL,
+            tilt            real[] NOT NULL,
+            tilt_rate       real[] NOT NULL,
+            battery_level   real[] NOT NULL,
+            battery_voltage real[] NOT NULL,
+            cpu_percent     real[] NOT NULL,
+            uplink_rtt_ms   real[] NOT NULL,
+            safety_state    bytea NOT NULL,
+            safety_cause    bytea NOT NULL,
+            PRIMARY KEY (robot_id, boot_id, seq)
+        );
+        CREATE INDEX IF NOT EXISTS edgeagent_batches_robot_wall ON edgeagent_batches (robot_id, last_wall);
+        CREATE TABLE IF NOT EXISTS edgeagent_robot_latest (
+            robot_id        text PRIMARY KEY,
+            boot_id         text NOT NULL,
+            seq             bigint NOT NULL,
+            sample_wall     timestamptz NOT NULL,
+            stored_at       timestamptz NOT NULL,
+            receiver        text NOT NULL,
+            battery_level   real NOT NULL,
+            battery_voltage real NOT NULL,
+            safety_state    smallint NOT NULL,
+            safety_cause    smallint NOT NULL,
+            base_x          double precision NOT NULL,
+            base_y          double precision NOT NULL,
+            base_heading    real NOT NULL,
+            tilt            real NOT NULL,
+            uplink_rtt_ms   real NOT NULL,
+            batches         bigint NOT NULL,
+            samples         bigint NOT NULL
+        );
+        """;
+
+    /// <summary>One batch; a key already stored is left as it is (0 rows: DUPLICATE).</summary>
+    public const string InsertBatch = """
+        INSERT INTO edgeagent_batches (robot_id, boot_id, seq, receiver, schema_version, replay, sample_count, joint_names,
+            first_wall, last_wall, monotonic_ns, wall_unix_ns, overruns, position, velocity, effort, command, base_x, base_y,
+            base_heading, base_velocity, tilt, tilt_rate, battery_level, battery_voltage, cpu_percent, uplink_rtt_ms,
+            safety_state, safety_cause)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+            $24, $25, $26, $27, $28, $29)
+        ON CONFLICT (robot_id, boot_id, seq) DO NOTHING
+        """;
+
+    /// <summary>
+    /// A robot's latest state from its newest stored batch: the counts always grow, the state moves only forward in
+    /// sample time (a replayed old batch stored after a newer one does not turn the clock back).
+    /// </summary>
+    public const string UpsertLatest = """
+        INSERT INTO edgeagent_robot_latest AS l (robot_id, boot_id, seq, sample_wall, stored_at, receiver, battery_level,
+            battery_voltage, safety_state, safety_cause, base_x, base_y, base_heading, tilt, uplink_rtt_ms, batches, samples)
+        VALUES ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        ON CONFLICT (robot_id) DO UPDATE SET
+            stored_at = excluded.stored_at,
+            receiver = excluded.receiver,
+            batches = l.batches + excluded.batches,
+            samples = l.samples + excluded.samples,
+            boot_id = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.boot_id ELSE l.boot_id END,
+            seq = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.seq ELSE l.seq END,
+            battery_level = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.battery_level ELSE l.battery_level END,
+            battery_voltage = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.battery_voltage ELSE l.battery_voltage END,
+            safety_state = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.safety_state ELSE l.safety_state END,
+            safety_cause = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.safety_cause ELSE l.safety_cause END,
+            base_x = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.base_x ELSE l.base_x END,
+            base_y = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.base_y ELSE l.base_y END,
+            base_heading = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.base_heading ELSE l.base_heading END,
+            tilt = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.tilt ELSE l.tilt END,
+            uplink_rtt_ms = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.uplink_rtt_ms ELSE l.uplink_rtt_ms END,
+            sample_wall = GREATEST(l.sample_wall, excluded.sample_wall)
+        """;
+}

@@ -1,0 +1,28 @@
+using EdgeAgent.Protocol.Protos;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// Where a receiver keeps the batches it accepts. The store decides whether a batch is new (ACCEPTED: stored
+/// now) or already held (DUPLICATE), by its key (robot_id, boot_id, seq); the acknowledgement follows only once
+/// the batch is stored. Thread-safe.
+/// </summary>
+internal interface IBatchStore : IAsyncDisposable
+{
+    /// <summary>Gets a description for logs and the console, without secrets (for example <c>postgresql://edgeagent@127.0.0.1:5432/fleet</c>).</summary>
+    string Description { get; }
+
+    /// <summary>Stores a validated batch unless its key is already stored.</summary>
+    /// <param name="batch">The batch (validated by <see cref="Protocol.BatchDecoder.Validate"/>).</param>
+    /// <param name="cancellationToken">Cancels the wait (the write may still complete).</param>
+    /// <returns>ACCEPTED when stored now, DUPLICATE when it was stored before.</returns>
+    /// <exception cref="BatchStoreUnavailableException">The store cannot be written now; the sender should retry.</exception>
+    /// <exception cref="BatchStoreRejectedException">The batch can never be stored (for example a seq past the store's range).</exception>
+    ValueTask<BatchAck.Types.Status> StoreAsync(TelemetryBatch batch, CancellationToken cancellationToken);
+}
+
+/// <summary>The store cannot be written now (disk, database down); the receiver answers Unavailable and the sender retries.</summary>
+internal sealed class BatchStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The batch can never be stored; the receiver refuses it (InvalidArgument / REJECTED).</summary>
+internal sealed class BatchStoreRejectedException(string message) : Exception(message);

@@ -1,0 +1,36 @@
+using EdgeAgent.Protocol;
+using EdgeAgent.Protocol.Protos;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// The development store: de-duplication in this receiver's memory (<see cref="ReceiverStatistics"/>) and,
+/// optionally, one JSON line per unique batch in a file. Forgets every key when the receiver stops; for a store
+/// that survives restarts and is shared by several receivers use <see cref="PostgresBatchStore"/>.
+/// </summary>
+internal sealed class MemoryBatchStore(ReceiverStatistics statistics, JsonLinesSink? sink) : IBatchStore
+{
+    /// <inheritdoc/>
+    public string Description => sink is null ? "memory" : $"memory + {sink.Path}";
+
+    /// <inheritdoc/>
+    public ValueTask<BatchAck.Types.Status> StoreAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    {
+        string? line = sink is null ? null : BatchJson.ToJson(batch);
+        try
+        {
+            return ValueTask.FromResult(statistics.Record(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, sink, line));
+        }
+        catch (IOException ex)
+        {
+            throw new BatchStoreUnavailableException($"Could not write {sink?.Path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        sink?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
