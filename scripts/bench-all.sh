@@ -11,6 +11,7 @@
 #      encoder, the spill
 #   4. the uplink against a receiver process: bare unary and stream clients vs the pipeline, allocation, CPU;
 #      the replay of a 1 h 1 kHz backlog (36,000 batches) at the shipped replay_rate_per_second and fsync
+#   5. the fleet store: one receiver + PostgreSQL under 1-1000 simulated robots (scripts/bench-store.sh)
 #   (BenchmarkDotNet runs in process: each comparison shares one process, and no generated project is built.)
 # Usage: sudo scripts/bench-all.sh [--seconds N]   (N: the length of the timing and run phases, default 30/60)
 # Needs root (SCHED_FIFO, mlockall), rt-tests, stress-ng, jq, python3, clang + lld (the NativeAOT build).
@@ -173,4 +174,11 @@ echo
 dotnet "${bench}" telemetry
 echo "bench-all: replay of a 1 h 1 kHz backlog at the shipped config..." >&2
 dotnet "${bench}" replay 36000
+echo
+
+# ---- 5. the fleet store ----------------------------------------------------------------------------------
+echo "bench-all: fleet store (receiver + PostgreSQL)..." >&2
+echo "## Fleet store (edge-agent receive --store, PostgreSQL, scripts/bench-store.sh)"
+echo
+bash "${repo}/scripts/bench-store.sh" 15
 echo

@@ -50,6 +50,7 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     public static async Task<PostgresBatchStore> OpenAsync(string url, string receiver, ILogger logger, CancellationToken cancellationToken)
     {
         NpgsqlConnectionStringBuilder connection = PostgresUrl.Parse(url);
+        connection.MaxAutoPrepare = 8;   // the two statements, prepared once per connection: no parse and plan per batch
         string description = PostgresUrl.Describe(url);
         var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
         builder.EnableArrays();
