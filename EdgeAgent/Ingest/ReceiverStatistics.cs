@@ -51,17 +51,7 @@ internal sealed class ReceiverStatistics
     {
         lock (_gate)
         {
-            if (!_robots.TryGetValue(robotId, out RobotLedger? robot))
-            {
-                robot = new RobotLedger(robotId);
-                _robots.Add(robotId, robot);
-            }
-
-            if (!robot.Boots.TryGetValue(bootId, out SeqSet? seqs))
-            {
-                seqs = new SeqSet();
-                robot.Boots.Add(bootId, seqs);
-            }
+            SeqSet seqs = Seqs(robotId, bootId, out RobotLedger robot);
 
             if (seqs.Contains(seq))
             {
@@ -89,17 +79,7 @@ internal sealed class ReceiverStatistics
     {
         lock (_gate)
         {
-            if (!_robots.TryGetValue(robotId, out RobotLedger? robot))
-            {
-                robot = new RobotLedger(robotId);
-                _robots.Add(robotId, robot);
-            }
-
-            if (!robot.Boots.TryGetValue(bootId, out SeqSet? seqs))
-            {
-                seqs = new SeqSet();
-                robot.Boots.Add(bootId, seqs);
-            }
+            SeqSet seqs = Seqs(robotId, bootId, out RobotLedger robot);
 
             if (!seqs.Contains(seq))
             {
@@ -116,6 +96,25 @@ internal sealed class ReceiverStatistics
                 robot.Duplicates++;
             }
         }
+    }
+
+    // Callers hold _gate.
+    private SeqSet Seqs(string robotId, string bootId, out RobotLedger robot)
+    {
+        if (!_robots.TryGetValue(robotId, out RobotLedger? found))
+        {
+            found = new RobotLedger(robotId);
+            _robots.Add(robotId, found);
+        }
+
+        robot = found;
+        if (!robot.Boots.TryGetValue(bootId, out SeqSet? seqs))
+        {
+            seqs = new SeqSet();
+            robot.Boots.Add(bootId, seqs);
+        }
+
+        return seqs;
     }
 
     private sealed class RobotLedger(string robotId)
