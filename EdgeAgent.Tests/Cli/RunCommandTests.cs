@@ -51,7 +51,7 @@ public sealed class RunCommandTests
             Assert.That(motor.GetProperty("compute").GetProperty("over_20us").GetInt64(), Is.InRange(0, motor.GetProperty("ticks").GetInt64()));
             // The loop sleeps once a tick: clock_nanosleep is a voluntary switch, read from the thread's own getrusage.
             Assert.That(motor.GetProperty("thread").GetProperty("voluntary_switches").GetInt64(), Is.GreaterThan(100), "the motor thread's counters are its own, after the warm-up");
-            Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "the sim robot balanced for 3 s");
+            Assert.That(root.GetProperty("safety").GetProperty("state").GetString(), Is.EqualTo("OK"), "the sim robot balanced for 3 s; safety: " + root.GetProperty("safety").GetRawText());
             Assert.That(root.GetProperty("safety").GetProperty("final_state").GetString(), Is.EqualTo("SAFE_STOP"), "stopped safely at exit");
             Assert.That(root.GetProperty("safety").GetProperty("trips").GetProperty("tilt").GetInt64(), Is.Zero);
             Assert.That(agent.Stdout, Does.Contain("motor").And.Contain("Hz").And.Contain("safety OK"), "status line");
