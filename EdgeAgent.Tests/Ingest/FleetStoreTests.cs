@@ -145,7 +145,7 @@ public sealed class FleetStoreTests
     {
         int port = FreePort();
         var ex = Assert.ThrowsAsync<BatchStoreUnavailableException>(async () =>
-            await PostgresBatchStore.OpenAsync($"postgresql://edgeagent:hunter2@127.0.0.1:{port}/fleet", "r", NullLogger.Instance, CancellationToken.None));
+            await PostgresBatchStore.OpenAsync($"postgresql://edgeagent:hunter2@127.0.0.1:{port}/fleet", "r", new ReceiverStatistics(), NullLogger.Instance, CancellationToken.None));
         Assert.That(ex!.Message, Does.Contain($"postgresql://edgeagent:***@127.0.0.1:{port}/fleet").And.Not.Contain("hunter2"));
     }
 

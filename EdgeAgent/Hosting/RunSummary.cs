@@ -126,7 +126,7 @@ internal sealed class HalStateSummary
 
 /// <summary>One loop in the run summary; the figures are null (left out) when the loop was off.</summary>
 internal sealed record LoopSummary(
-    bool Enabled, double TargetHz, double? RateHz, long? Ticks, long? Overruns, WakeupSummary? WakeupError, ComputeSummary? Compute, long? AllocatedBytes, ThreadSummary? Thread, string? Realtime)
+    bool Enabled, double TargetHz, double? RateHz, long? Ticks, long? Overruns, WakeupSummary? WakeupError, ComputeSummary? Compute, long? AllocatedBytes, ThreadCounters? Thread, string? Realtime)
 {
     /// <summary>Takes a loop's figures.</summary>
     public static LoopSummary Of(double targetHz, LoopThread? loop)
@@ -141,8 +141,7 @@ internal sealed record LoopSummary(
             true, targetHz, Math.Round(f.RateHz, 2), f.Ticks, f.Overruns,
             new WakeupSummary(Math.Round(f.WakeP50Us, 2), Math.Round(f.WakeP99Us, 2), Math.Round(f.WakeP999Us, 2), Math.Round(f.WakeMaxUs, 2)),
             new ComputeSummary(Math.Round(f.ComputeP50Us, 2), Math.Round(f.ComputeP99Us, 2), Math.Round(f.ComputeMaxUs, 2), f.ComputeOver20Us),
-            f.AllocatedBytes, new ThreadSummary(f.Thread.MinorFaults, f.Thread.MajorFaults, f.Thread.VoluntarySwitches, f.Thread.InvoluntarySwitches),
-            RealtimeText.Describe(loop.Report));
+            f.AllocatedBytes, f.Thread, RealtimeText.Describe(loop.Report));
     }
 }
 
@@ -151,9 +150,6 @@ internal sealed record WakeupSummary(double P50Us, double P99Us, [property: Json
 
 /// <summary>Compute time percentiles (µs) and the ticks over the 20 µs compute budget.</summary>
 internal sealed record ComputeSummary(double P50Us, double P99Us, double MaxUs, [property: JsonPropertyName("over_20us")] long Over20Us);
-
-/// <summary>The loop thread's page faults and context switches after the warm-up (getrusage RUSAGE_THREAD).</summary>
-internal sealed record ThreadSummary(long MinorFaults, long MajorFaults, long VoluntarySwitches, long InvoluntarySwitches);
 
 /// <summary>The safety supervisor in the run summary. <c>state</c> is the state before the shutdown stop; <c>final_state</c> includes it.</summary>
 internal sealed record SafetySummary(

@@ -5,7 +5,8 @@ namespace EdgeAgent.Ingest;
 /// <summary>
 /// Where a receiver keeps the batches it accepts. The store decides whether a batch is new (ACCEPTED: stored
 /// now) or already held (DUPLICATE), by its key (robot_id, boot_id, seq); the acknowledgement follows only once
-/// the batch is stored. Thread-safe.
+/// the batch is stored. Each store also counts what it decided in the receiver's <see cref="ReceiverStatistics"/>.
+/// Thread-safe.
 /// </summary>
 internal interface IBatchStore : IAsyncDisposable
 {

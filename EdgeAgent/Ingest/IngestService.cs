@@ -102,11 +102,6 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"Batch {robotId}/{bootId}/{batch.Seq} rejected: {ex.Message}."));
         }
 
-        if (_state.Store is not MemoryBatchStore)
-        {
-            _state.Statistics.Observe(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, status);
-        }
-
         if (status == BatchAck.Types.Status.Duplicate)
         {
             IngestLog.Duplicate(_logger, batch.RobotId, batch.BootId, batch.Seq);

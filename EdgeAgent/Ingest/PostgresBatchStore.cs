@@ -22,16 +22,18 @@ internal sealed partial class PostgresBatchStore : IBatchStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _receiver;
+    private readonly ReceiverStatistics _statistics;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(4 * MaxGroup) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
 
-    private PostgresBatchStore(NpgsqlDataSource dataSource, string description, string receiver, ILogger logger)
+    private PostgresBatchStore(NpgsqlDataSource dataSource, string description, string receiver, ReceiverStatistics statistics, ILogger logger)
     {
         _dataSource = dataSource;
         Description = description;
         _receiver = receiver;
+        _statistics = statistics;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -42,12 +44,13 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     /// <summary>Connects, creates the tables if missing and starts the writer.</summary>
     /// <param name="url">A postgresql:// URL (<see cref="PostgresUrl"/>).</param>
     /// <param name="receiver">This receiver's name, stored with each batch (for example host:port).</param>
+    /// <param name="statistics">This receiver's counts (its view of each robot; the store decides).</param>
     /// <param name="logger">The receiver's logger.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The open store.</returns>
     /// <exception cref="ArgumentException">The URL is malformed.</exception>
     /// <exception cref="BatchStoreUnavailableException">The database cannot be reached or the tables cannot be created; the message names the server and the cause.</exception>
-    public static async Task<PostgresBatchStore> OpenAsync(string url, string receiver, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<PostgresBatchStore> OpenAsync(string url, string receiver, ReceiverStatistics statistics, ILogger logger, CancellationToken cancellationToken)
     {
         NpgsqlConnectionStringBuilder connection = PostgresUrl.Parse(url);
         connection.MaxAutoPrepare = 8;   // the two statements, prepared once per connection: no parse and plan per batch
@@ -86,7 +89,7 @@ internal sealed partial class PostgresBatchStore : IBatchStore
             throw;
         }
 
-        return new PostgresBatchStore(dataSource, description, receiver, logger);
+        return new PostgresBatchStore(dataSource, description, receiver, statistics, logger);
     }
 
     /// <inheritdoc/>
@@ -99,7 +102,9 @@ internal sealed partial class PostgresBatchStore : IBatchStore
 
         var write = new PendingWrite(batch);
         await _queue.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
-        return await write.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        BatchAck.Types.Status status = await write.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _statistics.Observe(batch.RobotId, batch.BootId, batch.Seq, batch.SampleCount, status);
+        return status;
     }
 
     /// <inheritdoc/>
@@ -112,7 +117,9 @@ internal sealed partial class PostgresBatchStore : IBatchStore
         }
         catch (TimeoutException)
         {
+            // The database hangs: cancel the group in flight (its senders get UNAVAILABLE and retry elsewhere).
             await _stop.CancelAsync().ConfigureAwait(false);
+            await _writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);

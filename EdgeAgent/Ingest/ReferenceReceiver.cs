@@ -89,7 +89,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
         {
             store = options.StoreUrl is null
                 ? new MemoryBatchStore(statistics, options.OutputPath is null ? null : new JsonLinesSink(options.OutputPath))
-                : await PostgresBatchStore.OpenAsync(options.StoreUrl, options.Name ?? $"{Environment.MachineName}/{listen}", loggerFactory.CreateLogger<PostgresBatchStore>(), cancellationToken).ConfigureAwait(false);
+                : await PostgresBatchStore.OpenAsync(options.StoreUrl, options.Name ?? $"{Environment.MachineName}/{listen}", statistics, loggerFactory.CreateLogger<PostgresBatchStore>(), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
