@@ -22,7 +22,15 @@ public static class AgentConfigLoader
     /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
     /// <returns>The validated options.</returns>
     /// <exception cref="AgentConfigException">The file is missing, unreadable or invalid; lists every problem.</exception>
-    public static AgentOptions Load(string path, IReadOnlyDictionary<string, string>? environment = null)
+    public static AgentOptions Load(string path, IReadOnlyDictionary<string, string>? environment = null) => Load(path, environment, []);
+
+    /// <summary>Loads and validates the configuration file with overlays laid over it (fleet <c>set_tuning</c> commands).</summary>
+    /// <param name="path">The YAML file.</param>
+    /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
+    /// <param name="overlays">Partial configurations laid over the file and the environment, in order; each is checked exactly as the file is.</param>
+    /// <returns>The validated options.</returns>
+    /// <exception cref="AgentConfigException">The file or an overlay is invalid, or the merged result is; lists every problem.</exception>
+    public static AgentOptions Load(string path, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<ConfigOverlay> overlays)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
@@ -42,17 +50,28 @@ public static class AgentConfigLoader
             throw new AgentConfigException([Unreadable(path, exception)]);
         }
 
-        return LoadFromString(text, path, environment);
+        return LoadFromString(text, path, environment, overlays);
     }
 
-    /// <summary>Loads and validates configuration text, as <see cref="Load"/> does for a file.</summary>
+    /// <summary>Loads and validates configuration text, as <see cref="Load(string, IReadOnlyDictionary{string, string}?)"/> does for a file.</summary>
     /// <param name="yaml">The YAML text.</param>
     /// <param name="sourceName">The name errors use for the text, such as its file path.</param>
     /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
     /// <returns>The validated options.</returns>
     /// <exception cref="AgentConfigException">The text is invalid; lists every problem.</exception>
-    public static AgentOptions LoadFromString(string yaml, string sourceName, IReadOnlyDictionary<string, string>? environment)
+    public static AgentOptions LoadFromString(string yaml, string sourceName, IReadOnlyDictionary<string, string>? environment) =>
+        LoadFromString(yaml, sourceName, environment, []);
+
+    /// <summary>Loads and validates configuration text with overlays laid over it, as <see cref="Load(string, IReadOnlyDictionary{string, string}?, IReadOnlyList{ConfigOverlay})"/> does for a file.</summary>
+    /// <param name="yaml">The YAML text.</param>
+    /// <param name="sourceName">The name errors use for the text.</param>
+    /// <param name="environment">The environment variables to apply; <see langword="null"/> reads the process environment.</param>
+    /// <param name="overlays">The overlays, in order.</param>
+    /// <returns>The validated options.</returns>
+    /// <exception cref="AgentConfigException">The text, an overlay or the merged result is invalid; lists every problem.</exception>
+    public static AgentOptions LoadFromString(string yaml, string sourceName, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<ConfigOverlay> overlays)
     {
+        ArgumentNullException.ThrowIfNull(overlays);
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(sourceName);
         var context = new LoadContext(sourceName);
@@ -65,6 +84,18 @@ public static class AgentConfigLoader
 
         // The environment is an overlay on the file's tree, bound with it in one pass.
         MappingNode root = new EnvironmentOverlay(context).Merge(file, environment ?? EnvironmentOverlay.FromProcess());
+        foreach (ConfigOverlay overlay in overlays)
+        {
+            var overlayContext = new LoadContext(overlay.Name);
+            MappingNode? tree = ConfigYamlReader.ReadOverlay(overlay.Yaml, overlayContext);
+            if (tree is null)
+            {
+                throw new AgentConfigException(overlayContext.Errors);
+            }
+
+            root = TreeOverlay.Merge(root, tree);
+        }
+
         new OptionsBinder(context).BindRoot(options, root);
         foreach (var issue in AgentOptionsValidator.Collect(options))
         {
@@ -95,3 +126,8 @@ public static class AgentConfigLoader
         return new ConfigError(path, ConfigError.RootPath, problem, fix);
     }
 }
+
+/// <summary>A partial configuration laid over the file (a fleet <c>set_tuning</c> or <c>set_geofence</c>).</summary>
+/// <param name="Name">What errors call it, such as <c>command 0193… (set_tuning)</c>.</param>
+/// <param name="Yaml">The overlay: sections and keys as in the file, only those it changes (YAML or JSON).</param>
+public sealed record ConfigOverlay(string Name, string Yaml);

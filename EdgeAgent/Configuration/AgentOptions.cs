@@ -45,6 +45,9 @@ public sealed class AgentOptions
     /// <summary>Gets or sets the metrics and health endpoint settings.</summary>
     public EdgeAgent.Observability.ObservabilityOptions Observability { get; set; } = new();
 
+    /// <summary>Gets or sets what the fleet may command this robot to do.</summary>
+    public EdgeAgent.Commands.CommandOptions Commands { get; set; } = new();
+
     /// <summary>
     /// Copies every section of <paramref name="from"/> into <paramref name="to"/>. The sections are the
     /// bindable properties of this type, the same list the YAML binder walks, so a new section is never missed.

@@ -44,6 +44,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         CheckTiming(options, issues);
         CheckSafety(options, issues);
         CheckUplink(options.Uplink, issues);
+        CheckCommands(options, issues);
         CheckSampling(options, issues);
         CheckSpill(options.Spill, issues);
         CheckRos2(options.Hal.Ros2, issues);
@@ -330,6 +331,31 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (uplink.CaFile.Length > 0 && !uplink.Endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             issues.Add(new(Key(nameof(AgentOptions.Uplink), nameof(UplinkOptions.CaFile)), "a CA file is set but uplink.endpoint is not https://", "use an https:// endpoint, or clear ca_file"));
+        }
+    }
+
+    private static void CheckCommands(AgentOptions options, List<ConfigIssue> issues)
+    {
+        EdgeAgent.Commands.CommandOptions commands = options.Commands;
+        for (int i = 0; i < commands.Allow.Count; i++)
+        {
+            string type = commands.Allow[i];
+            if (!EdgeAgent.Commands.CommandType.IsKnown(type))
+            {
+                string? closest = Internal.ConfigKeys.Closest(type, EdgeAgent.Commands.CommandType.All);
+                issues.Add(new(Internal.ConfigPath.Index(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.Allow)), i), $"'{type}' is not a command type",
+                    (closest is null ? string.Empty : $"did you mean '{closest}'? ") + "use some of: " + string.Join(", ", EdgeAgent.Commands.CommandType.All)));
+            }
+        }
+
+        if (commands.PublicKeyFile.Length > 0 && options.Uplink.Endpoint.Length == 0)
+        {
+            issues.Add(new(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.PublicKeyFile)), "a fleet public key is set but uplink.endpoint is empty: commands come down the uplink's channel", "set uplink.endpoint (or CLOUD_ENDPOINT), or clear commands.public_key_file"));
+        }
+
+        if (commands.PublicKeyFile.Length > 0 && commands.Issuer.Length == 0)
+        {
+            issues.Add(new(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.Issuer)), "the issuer is empty", "name the fleet's issuer (the iss claim of its commands), such as edgeagent-fleet"));
         }
     }
 

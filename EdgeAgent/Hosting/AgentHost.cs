@@ -1,3 +1,4 @@
+using EdgeAgent.Commands;
 using EdgeAgent.Configuration;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Timing;
@@ -77,12 +78,37 @@ internal static class AgentHost
         services.AddHostedService<OperatorSignals>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
+        services.AddSingleton<CommandState>();
+        if (options.Commands.PublicKeyFile.Length > 0 && options.Uplink.Endpoint.Length > 0)
+        {
+            services.AddHostedService(CreateCommandLink);
+        }
         if (settings.Duration is { } duration)
         {
             services.AddHostedService(sp => new RunDuration(duration, sp.GetRequiredService<IHostApplicationLifetime>()));
         }
 
         return builder.Build();
+    }
+
+    /// <summary>The fleet command link on the uplink's channel, its verifier holding the fleet's public key (read now: a bad key fails the start).</summary>
+    private static CommandLink CreateCommandLink(IServiceProvider sp)
+    {
+        AgentOptions options = sp.GetRequiredService<AgentOptions>();
+        TelemetryUplink uplink = sp.GetRequiredService<TelemetryUplink>();
+        ControlParts parts = sp.GetRequiredService<ControlParts>();
+        (Grpc.Core.CallInvoker invoker, Grpc.Core.Metadata headers) = uplink.FleetChannel
+            ?? throw new InvalidOperationException("the command link needs the uplink's gRPC channel, and the uplink has none");
+        var verifier = new CommandVerifier(options.Commands, options.Robot.Id, CommandVerifier.LoadPublicKey(options.Commands.PublicKeyFile), TimeProvider.System);
+        var targets = new CommandTargets(
+            parts.Safety,
+            sp.GetRequiredService<ConfigReloader>(),
+            uplink.FlushAsync,
+            () => System.Text.Json.JsonSerializer.Serialize(sp.GetRequiredService<AgentStatusSource>().Take(), AgentStatusJson.Default.AgentStatus),
+            () => parts.Motor.State.Battery.Level * 100.0);
+        ILogger logger = sp.GetRequiredService<ILogger<CommandLink>>();
+        var processor = new CommandProcessor(verifier, targets, sp.GetRequiredService<CommandState>(), logger, TimeProvider.System);
+        return new CommandLink(invoker, headers, processor, sp.GetRequiredService<CommandState>(), options, uplink.BootId, logger, TimeProvider.System);
     }
 
     /// <summary>Stops the application after the <c>--duration</c> of the run.</summary>

@@ -31,6 +31,7 @@ internal sealed class ConfigReloader : BackgroundService
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly object _gate = new();
+    private readonly List<ConfigOverlay> _overlays = [];
     private readonly PosixSignalRegistration? _hup;
     private AgentOptions _current;
     private long _version;
@@ -66,16 +67,58 @@ internal sealed class ConfigReloader : BackgroundService
     /// <summary>Gets the outcome of the last reload; null before the first.</summary>
     public ReloadResult? LastResult => _last;
 
+    /// <summary>Gets the fleet overlays in force (applied <c>set_tuning</c> and <c>set_geofence</c> commands), oldest first.</summary>
+    public IReadOnlyList<ConfigOverlay> Overlays
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _overlays];
+            }
+        }
+    }
+
     /// <summary>Loads the file again and applies it if every change is live-tunable.</summary>
+    /// <remarks>The fleet overlays in force stay laid over the file: the running configuration is file, environment, overlays, until a restart.</remarks>
     /// <returns><see langword="true"/> when the new values were applied (or nothing changed).</returns>
     public bool ReloadNow()
     {
         lock (_gate)
         {
+            return Apply([.. _overlays], _settings.ConfigPath, fromFleet: false).Applied;
+        }
+    }
+
+    /// <summary>
+    /// Lays a fleet overlay over the running configuration: the file is loaded again with every overlay in
+    /// force and this one on top, validated exactly as the file is, and applied through the same atomic swap as
+    /// a reload, or rejected whole (a key that needs a restart, the <c>commands</c> section, an invalid value).
+    /// </summary>
+    /// <param name="overlay">The overlay.</param>
+    /// <returns>What became of it (the same record <see cref="LastResult"/> then holds).</returns>
+    public ReloadResult ApplyOverlay(ConfigOverlay overlay)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        lock (_gate)
+        {
+            ReloadResult result = Apply([.. _overlays, overlay], overlay.Name, fromFleet: true);
+            if (result.Applied)
+            {
+                _overlays.Add(overlay);
+            }
+
+            return result;
+        }
+    }
+
+    private ReloadResult Apply(IReadOnlyList<ConfigOverlay> overlays, string what, bool fromFleet)
+    {
+        {
             AgentOptions next;
             try
             {
-                next = AgentConfigLoader.Load(_settings.ConfigPath);
+                next = AgentConfigLoader.Load(_settings.ConfigPath, null, overlays);
             }
             catch (AgentConfigException ex)
             {
@@ -90,6 +133,13 @@ internal sealed class ConfigReloader : BackgroundService
             }
 
             List<OptionChange> changes = OptionsDiff.Compare(_current, next);
+            List<OptionChange> policy = changes.FindAll(c => c.Key.StartsWith("commands.", StringComparison.Ordinal));
+            if (policy.Count > 0 && fromFleet)
+            {
+                string message = $"a fleet overlay cannot change the robot's command policy ({string.Join("; ", policy)}); nothing was applied. Fix: change commands.* in the robot's own configuration file";
+                return Reject(message, message);
+            }
+
             List<OptionChange> restart = changes.FindAll(c => !c.Live);
             if (restart.Count > 0)
             {
@@ -100,9 +150,8 @@ internal sealed class ConfigReloader : BackgroundService
 
             if (changes.Count == 0)
             {
-                Record(new ReloadResult(_time.GetUtcNow(), true, "no change"));
-                HostingLog.ReloadNoChange(_logger, _settings.ConfigPath);
-                return true;
+                HostingLog.ReloadNoChange(_logger, what);
+                return Record(new ReloadResult(_time.GetUtcNow(), true, "no change"));
             }
 
             _parts.Tuning.Publish(ControlTuning.From(next, ++_version));
@@ -113,9 +162,8 @@ internal sealed class ConfigReloader : BackgroundService
             }
 
             Interlocked.Increment(ref _applied);
-            Record(new ReloadResult(_time.GetUtcNow(), true, $"applied {changes.Count} change(s): " + string.Join("; ", changes)));
-            HostingLog.Reloaded(_logger, _settings.ConfigPath, changes.Count);
-            return true;
+            HostingLog.Reloaded(_logger, what, changes.Count);
+            return Record(new ReloadResult(_time.GetUtcNow(), true, $"applied {changes.Count} change(s): " + string.Join("; ", changes) + $" (tuning version {_version})"));
         }
     }
 
@@ -152,15 +200,18 @@ internal sealed class ConfigReloader : BackgroundService
         base.Dispose();
     }
 
-    private bool Reject(string summary, string detail)
+    private ReloadResult Reject(string summary, string detail)
     {
         Interlocked.Increment(ref _rejected);
-        Record(new ReloadResult(_time.GetUtcNow(), false, summary));
         HostingLog.ReloadRejected(_logger, detail);
-        return false;
+        return Record(new ReloadResult(_time.GetUtcNow(), false, summary));
     }
 
-    private void Record(ReloadResult result) => _last = result;
+    private ReloadResult Record(ReloadResult result)
+    {
+        _last = result;
+        return result;
+    }
 
     private FileSystemWatcher? Watch(string path)
     {

@@ -1,3 +1,4 @@
+using EdgeAgent.Commands;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using EdgeAgent.Control;
@@ -23,7 +24,10 @@ internal sealed record UplinkStatus(
     long DroppedQuota, long DroppedDiskFull, long SpillBytes, long SpillQuotaBytes, bool SpillDiskFull, bool LedgerBalanced);
 
 /// <summary>The last configuration reload in <see cref="AgentStatus"/>.</summary>
-internal sealed record ReloadStatus(int Applied, int Rejected, string LastResult, DateTimeOffset? LastAt, string LastMessage);
+internal sealed record ReloadStatus(int Applied, int Rejected, string LastResult, DateTimeOffset? LastAt, string LastMessage, long TuningVersion, int FleetOverlays);
+
+/// <summary>The fleet command link: its state, counts, the last command, and a pending charge request.</summary>
+internal sealed record CommandsStatus(string Link, long Connects, long Received, long Done, long Refused, string Last, ChargeRequest? Charge);
 
 /// <summary>
 /// What <c>GET /status</c> returns and <c>edge-agent status</c> shows: one consistent picture of a running
@@ -31,10 +35,10 @@ internal sealed record ReloadStatus(int Applied, int Rejected, string LastResult
 /// </summary>
 internal sealed record AgentStatus(
     string RobotId, string Version, int Pid, double UptimeS, bool Ready, bool Alive, string Reason,
-    LoopStatus Motor, LoopStatus? Balance, SafetyStatus Safety, HalSummary Hal, UplinkStatus Uplink, ReloadStatus Reload)
+    LoopStatus Motor, LoopStatus? Balance, SafetyStatus Safety, HalSummary Hal, UplinkStatus Uplink, ReloadStatus Reload, CommandsStatus Commands)
 {
     /// <summary>Takes the status now.</summary>
-    public static AgentStatus Take(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, ConfigReloader? reloader, TimeSpan uptime)
+    public static AgentStatus Take(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, ConfigReloader? reloader, CommandState? commands, TimeSpan uptime)
     {
         HealthSample h = health.Current;
         SafetySupervisor s = parts.Safety;
@@ -58,10 +62,14 @@ internal sealed record AgentStatus(
             a.DeadLettered, a.DroppedQuota, a.DroppedDiskFull, spill.DiskBytes, parts.Options.Spill.QuotaBytes, spill.Unwritable, a.Balanced);
         ReloadResult? last = reloader?.LastResult;
         var reload = new ReloadStatus(
-            reloader?.Applied ?? 0, reloader?.Rejected ?? 0, last is null ? "none" : last.Applied ? "applied" : "rejected", last?.At, last?.Message ?? string.Empty);
+            reloader?.Applied ?? 0, reloader?.Rejected ?? 0, last is null ? "none" : last.Applied ? "applied" : "rejected", last?.At, last?.Message ?? string.Empty,
+            parts.Tuning.Current.Version, reloader?.Overlays.Count ?? 0);
+        var fleet = commands is null
+            ? new CommandsStatus("off", 0, 0, 0, 0, string.Empty, null)
+            : new CommandsStatus(commands.Link, commands.Connects, commands.Received, commands.Done, commands.Refused, commands.Last, commands.Charge);
         return new AgentStatus(
             parts.Options.Robot.Id, AgentMetrics.Version, Environment.ProcessId, Math.Round(uptime.TotalSeconds, 1), h.Ready, h.Alive, h.Reason,
-            motor, balance, safety, hal, up, reload);
+            motor, balance, safety, hal, up, reload, fleet);
     }
 
     /// <summary>
@@ -91,7 +99,7 @@ internal sealed record AgentStatus(
 /// Takes <see cref="AgentStatus"/> for everyone who shows it (<c>/status</c>, the status line, <c>/diagnostics</c>):
 /// one place that knows where the figures come from, and one uptime.
 /// </summary>
-internal sealed class AgentStatusSource(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, TimeProvider time, ConfigReloader? reloader = null)
+internal sealed class AgentStatusSource(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, TimeProvider time, ConfigReloader? reloader = null, CommandState? commands = null)
 {
     private readonly long _started = time.GetTimestamp();
 
@@ -103,7 +111,7 @@ internal sealed class AgentStatusSource(ControlParts parts, ControlLoopsService 
 
     /// <summary>Takes the status now.</summary>
     /// <returns>The status.</returns>
-    public AgentStatus Take() => AgentStatus.Take(parts, loops, uplink, health, reloader, time.GetElapsedTime(_started));
+    public AgentStatus Take() => AgentStatus.Take(parts, loops, uplink, health, reloader, commands, time.GetElapsedTime(_started));
 }
 
 /// <summary>Source-generated JSON for <see cref="AgentStatus"/> (snake_case, as the summary).</summary>

@@ -24,6 +24,7 @@ internal sealed class BatchProducer
     private int _count;
     private long _started;
     private ulong _nextSeq;
+    private TaskCompletionSource<string>? _flush;
 
     /// <summary>Initializes a new instance of the <see cref="BatchProducer"/> class.</summary>
     /// <param name="ring">The sample ring (its read end).</param>
@@ -57,12 +58,27 @@ internal sealed class BatchProducer
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                DrainRing(flushPartial: false);
+                TaskCompletionSource<string>? flush = Interlocked.Exchange(ref _flush, null);
+                ulong next = _nextSeq;
+                DrainRing(flushPartial: flush is not null);
+                flush?.TrySetResult(_nextSeq == next
+                    ? "nothing buffered: every sample was already batched"
+                    : $"queued for sending: {_nextSeq - next} batch(es), seq {next}..{_nextSeq - 1}, the last one partial");
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _flush, null)?.TrySetResult("the agent is stopping: everything buffered is batched and sent or spilled at stop");
         }
+    }
+
+    /// <summary>Asks the drain loop to emit the partial batch on its next tick.</summary>
+    /// <returns>Completes after that drain with what it did (or is cancelled at stop).</returns>
+    public Task<string> RequestFlush()
+    {
+        var flush = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource<string>? pending = Interlocked.CompareExchange(ref _flush, flush, null);
+        return (pending ?? flush).Task;
     }
 
     /// <summary>Moves samples from the ring into batches; emits every full batch and an old partial one.</summary>

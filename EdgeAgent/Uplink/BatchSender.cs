@@ -78,6 +78,12 @@ internal sealed class BatchSender : IBatchSender
     /// </summary>
     public CircuitState BreakerState => _breakerState.CircuitState;
 
+    /// <summary>Gets the channel's call invoker: the fleet command link shares the channel (its connection, TLS and token).</summary>
+    internal CallInvoker Invoker => _invoker;
+
+    /// <summary>Gets the headers of every call (the bearer token, the encoding); never logged.</summary>
+    internal Metadata Headers => _headers;
+
     /// <summary>Initializes a new instance of the <see cref="BatchSender"/> class.</summary>
     /// <param name="options">The validated uplink options (endpoint set).</param>
     /// <param name="counters">The uplink counters.</param>

@@ -113,6 +113,13 @@ internal sealed class TelemetryUplink : IDisposable
     /// <summary>Gets a value indicating whether there is no upstream (flight-recorder mode).</summary>
     public bool FlightRecorder => _sender is null;
 
+    /// <summary>Gets the gRPC channel to the fleet (its invoker and call headers) for the command link; null without one (flight recorder, or a test's scripted upstream).</summary>
+    internal (Grpc.Core.CallInvoker Invoker, Grpc.Core.Metadata Headers)? FleetChannel => _sender is BatchSender grpc ? (grpc.Invoker, grpc.Headers) : null;
+
+    /// <summary>Sends the partial batch now (a fleet <c>flush_telemetry</c>), on the producer's next drain.</summary>
+    /// <returns>What was flushed.</returns>
+    public Task<string> FlushAsync() => _producer.RequestFlush();
+
     /// <summary>Gets the uplink circuit breaker's state (closed in flight-recorder mode: there is no upstream).</summary>
     public Polly.CircuitBreaker.CircuitState BreakerState => _sender?.BreakerState ?? Polly.CircuitBreaker.CircuitState.Closed;
 

@@ -1,7 +1,10 @@
 namespace EdgeAgent.Configuration.Internal;
 
 /// <summary>A 1-based line and column in the configuration text.</summary>
-internal readonly record struct TextPosition(int Line, int Column);
+/// <param name="Line">The line.</param>
+/// <param name="Column">The column.</param>
+/// <param name="Source">The text the position is in when it is not the file's (a fleet overlay); null: the file.</param>
+internal readonly record struct TextPosition(int Line, int Column, string? Source = null);
 
 /// <summary>
 /// A node of the parsed YAML document that remembers where it starts. Unlike YamlDotNet's representation

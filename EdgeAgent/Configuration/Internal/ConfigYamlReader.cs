@@ -35,6 +35,7 @@ internal sealed class ConfigYamlReader
     private int aliases;
     private readonly Stack<(TextPosition Position, char Opener)> openFlows = new();
     private TextPosition lastPosition = new(1, 1);
+    private string? stamp;
 
     private ConfigYamlReader(string text, LoadContext context)
     {
@@ -45,7 +46,14 @@ internal sealed class ConfigYamlReader
     /// <summary>Reads the root mapping; on a syntax error, an empty file or a root that is not a mapping, adds the error and returns null.</summary>
     public static MappingNode? Read(string text, LoadContext context) => new ConfigYamlReader(text, context).ReadRoot();
 
-    private static TextPosition At(Mark mark) => new(checked((int)mark.Line), checked((int)mark.Column));
+    /// <summary>
+    /// Reads an overlay's root mapping (a fleet <c>set_tuning</c>): as <see cref="Read"/>, and every node's
+    /// position names the overlay (<paramref name="context"/>'s source), so the binder's messages about a
+    /// merged tree point into the overlay, not into the file.
+    /// </summary>
+    public static MappingNode? ReadOverlay(string text, LoadContext context) => new ConfigYamlReader(text, context) { stamp = context.SourceName }.ReadRoot();
+
+    private TextPosition At(Mark mark) => new(checked((int)mark.Line), checked((int)mark.Column), stamp);
 
     private MappingNode? ReadRoot()
     {

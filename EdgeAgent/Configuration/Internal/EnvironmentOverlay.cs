@@ -84,7 +84,7 @@ internal sealed class EnvironmentOverlay(LoadContext context)
         name is RobotIdVariable or CloudEndpointVariable || name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The binder's key rule: a key matches ignoring case and '_'.</summary>
-    private static bool SameKey(string a, string b) =>
+    internal static bool SameKey(string a, string b) =>
         string.Equals(a.Replace("_", string.Empty, StringComparison.Ordinal), b.Replace("_", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
 
     private MappingNode Set(MappingNode root, string variable, string[] segments, string value) =>

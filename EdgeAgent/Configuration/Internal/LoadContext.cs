@@ -14,7 +14,7 @@ internal sealed class LoadContext(string sourceName)
 
     public List<ConfigError> Errors { get; } = [];
 
-    public string Location(TextPosition position) => $"{SourceName}:{position.Line}:{position.Column}";
+    public string Location(TextPosition position) => $"{position.Source ?? SourceName}:{position.Line}:{position.Column}";
 
     public void RecordFile(string path, TextPosition position) => origins[path] = (Location(position), position);
 

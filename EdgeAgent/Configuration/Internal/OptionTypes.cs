@@ -59,6 +59,7 @@ internal static class OptionTypes
         Section<UplinkOptions>();
         Section<SpillOptions>();
         Section<ObservabilityOptions>();
+        Section<EdgeAgent.Commands.CommandOptions>();
         List<JointOptions>(null);
         List<JointGainsOptions>(null);
         List<GeofencePointOptions>(null);
