@@ -71,6 +71,26 @@ internal static class FleetSchema
             batches         bigint NOT NULL,
             samples         bigint NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS edgeagent_command_events (
+            id              bigserial PRIMARY KEY,
+            robot_id        text NOT NULL,
+            boot_id         text NOT NULL,
+            command_id      text NOT NULL,
+            type            text NOT NULL,
+            status          text NOT NULL,
+            detail          text NOT NULL,
+            completed_at    timestamptz NOT NULL,
+            recorded_at     timestamptz NOT NULL DEFAULT now(),
+            receiver        text NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS edgeagent_command_events_once ON edgeagent_command_events (robot_id, command_id) WHERE command_id <> '';
+        """;
+
+    /// <summary>One command result (the robot's event); a result already recorded for that command is left as it is.</summary>
+    public const string InsertCommandEvent = """
+        INSERT INTO edgeagent_command_events (robot_id, boot_id, command_id, type, status, detail, completed_at, receiver)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (robot_id, command_id) WHERE command_id <> '' DO NOTHING
         """;
 
     /// <summary>One batch; a key already stored is left as it is (0 rows: DUPLICATE).</summary>

@@ -20,6 +20,13 @@ internal interface IBatchStore : IAsyncDisposable
     /// <exception cref="BatchStoreUnavailableException">The store cannot be written now; the sender should retry.</exception>
     /// <exception cref="BatchStoreRejectedException">The batch can never be stored (for example a seq past the store's range).</exception>
     ValueTask<BatchAck.Types.Status> StoreAsync(TelemetryBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>Records a fleet command's result, the event the robot sent upstream (a result sent twice, after a reconnect, is kept once).</summary>
+    /// <param name="result">The result.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when it is recorded.</returns>
+    /// <exception cref="BatchStoreUnavailableException">The store cannot be written now.</exception>
+    ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken);
 }
 
 /// <summary>The store cannot be written now (disk, database down); the receiver answers Unavailable and the sender retries.</summary>

@@ -26,4 +26,16 @@ internal static partial class IngestLog
 
     [LoggerMessage(406, LogLevel.Information, "Reference receiver on {Address} stopped")]
     public static partial void Stopped(ILogger logger, Uri address);
+
+    [LoggerMessage(407, LogLevel.Information, "Command link of robot {RobotId} up (boot {BootId}, from {Peer})")]
+    public static partial void CommandLinkUp(ILogger logger, string robotId, string bootId, string peer);
+
+    [LoggerMessage(408, LogLevel.Information, "Command link of robot {RobotId} down")]
+    public static partial void CommandLinkDown(ILogger logger, string robotId);
+
+    [LoggerMessage(409, LogLevel.Information, "Robot {RobotId}: command {Type} {CommandId} {Status}: {Detail}")]
+    public static partial void CommandResult(ILogger logger, string robotId, string commandId, string type, string status, string detail);
+
+    [LoggerMessage(410, LogLevel.Error, "Robot {RobotId}: the result of command {CommandId} could not be stored: {Reason}")]
+    public static partial void CommandEventNotStored(ILogger logger, string robotId, string commandId, string reason);
 }

@@ -110,21 +110,7 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
         return new BatchAck { RobotId = batch.RobotId, BootId = batch.BootId, Seq = batch.Seq, Status = status, SlowDownMs = faults.SlowDownMs };
     }
 
-    private void Authorize(ServerCallContext context)
-    {
-        byte[]? expected = _state.ExpectedAuthorization;
-        if (expected is null)
-        {
-            return;
-        }
-
-        string? actual = context.RequestHeaders.GetValue("authorization");
-        if (actual is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(actual), expected))
-        {
-            IngestLog.Unauthenticated(_logger, context.Peer);
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "A valid bearer token is required (authorization: Bearer <token>)."));
-        }
-    }
+    private void Authorize(ServerCallContext context) => _state.Authorize(context, _logger);
 }
 
 /// <summary>What the <see cref="IngestService"/> instances of one receiver share.</summary>
@@ -137,4 +123,23 @@ internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFault
     public IBatchStore Store { get; } = store;
 
     public byte[]? ExpectedAuthorization { get; } = expectedToken is null ? null : Encoding.UTF8.GetBytes($"Bearer {expectedToken}");
+
+    /// <summary>Fails the call with Unauthenticated unless it carries the expected bearer token (compared in constant time).</summary>
+    /// <param name="context">The call.</param>
+    /// <param name="logger">Logs a refused call (never the token).</param>
+    public void Authorize(ServerCallContext context, ILogger logger)
+    {
+        byte[]? expected = ExpectedAuthorization;
+        if (expected is null)
+        {
+            return;
+        }
+
+        string? actual = context.RequestHeaders.GetValue("authorization");
+        if (actual is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(actual), expected))
+        {
+            IngestLog.Unauthenticated(logger, context.Peer);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "A valid bearer token is required (authorization: Bearer <token>)."));
+        }
+    }
 }

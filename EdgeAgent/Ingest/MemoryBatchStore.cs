@@ -28,6 +28,10 @@ internal sealed class MemoryBatchStore(ReceiverStatistics statistics, JsonLinesS
     }
 
     /// <inheritdoc/>
+    /// <remarks>In memory the command events are the receiver's log lines and its counts (<see cref="CommandHub"/>); nothing is kept.</remarks>
+    public ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
         sink?.Dispose();

@@ -108,6 +108,28 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     }
 
     /// <inheritdoc/>
+    public async ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using NpgsqlCommand command = _dataSource.CreateCommand(FleetSchema.InsertCommandEvent);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.RobotId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.BootId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CommandId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Type });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Commands.CommandState.Name(result.Status) });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Detail });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, result.CompletedUnixMs)).UtcDateTime });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _receiver });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new BatchStoreUnavailableException($"Could not record the command event in {Description}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

@@ -27,8 +27,9 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
     private readonly ILogger _logger;
     private int _stopped;
 
-    private ReferenceReceiver(WebApplication app, IBatchStore store, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, Uri address, ILogger logger)
+    private ReferenceReceiver(WebApplication app, IBatchStore store, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, CommandHub commands, Uri address, ILogger logger)
     {
+        Commands = commands;
         _app = app;
         _store = store;
         _certificate = certificate;
@@ -49,6 +50,9 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
 
     /// <summary>Gets where the batches go (its description has no secrets).</summary>
     public string Store => _store.Description;
+
+    /// <summary>Gets the fleet command links held here (which robots are connected; issue a signed command to one).</summary>
+    public CommandHub Commands { get; }
 
     /// <summary>Gets the fault injector.</summary>
     public ReceiverFaults Faults { get; }
@@ -79,6 +83,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var statistics = new ReceiverStatistics();
         var faults = new ReceiverFaults();
+        var hub = new CommandHub();
         if (options.StoreUrl is not null && options.OutputPath is not null)
         {
             throw new ArgumentException("ReceiverOptions.StoreUrl and ReceiverOptions.OutputPath (--store and --out) are alternatives: the fleet store holds every batch; give one.", nameof(options));
@@ -105,6 +110,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
             builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken));
+            builder.Services.AddSingleton(hub);
             builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = BatchLimits.MaxMessageBytes);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -121,13 +127,15 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
 
             app = builder.Build();
             app.MapGrpcService<IngestService>();
+            app.MapGrpcService<FleetCommandsService>();
+            app.MapGrpcService<FleetControlService>();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var address = new UriBuilder(tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, listen.Address.ToString(), new Uri(bound).Port).Uri;
             ILogger logger = loggerFactory.CreateLogger<ReferenceReceiver>();
             IngestLog.Listening(logger, address, tls, options.ExpectedToken is not null, store.Description);
-            return new ReferenceReceiver(app, store, certificate, statistics, faults, address, logger);
+            return new ReferenceReceiver(app, store, certificate, statistics, faults, hub, address, logger);
         }
         catch
         {
