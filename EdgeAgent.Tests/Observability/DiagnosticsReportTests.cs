@@ -216,5 +216,6 @@ public sealed class DiagnosticsReportTests
         new SafetyStatus(safetyState, "none", "none", "idle", safetyState, 0, 0.5, 100),
         new HalSummary("ros2", halFresh, 10_000, 0, 0.1, 90),
         new UplinkStatus(mode, "http://127.0.0.1:5000", breaker, 10, 9, 1, 0, 0, 0, 0, 0, 1 << 20, diskFull, true),
-        new ReloadStatus(0, 0, "none", null, string.Empty));
+        new ReloadStatus(0, 0, "none", null, string.Empty, 0, 0),
+        new CommandsStatus("off", 0, 0, 0, 0, string.Empty, null));
 }
