@@ -27,10 +27,10 @@ public sealed class CommandOptions
     public List<string> Allow { get; set; } = ["safe_stop", "send_to_charger", "flush_telemetry", "snapshot"];
 
     /// <summary>Gets or sets the longest a command may be valid (<c>exp - iat</c>); a longer one is refused, which bounds the replay window. The default value is 5 min.</summary>
-    [DurationRange("1s", "1h")]
+    [DurationRange("00:00:01", "01:00:00")]
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets the clock difference tolerated between fleet and robot on issue and expiry times. The default value is 30 s.</summary>
-    [DurationRange("0s", "5m")]
+    [DurationRange("00:00:00", "00:05:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }
