@@ -45,25 +45,7 @@ internal sealed class CommandSigner : IDisposable
             throw new InvalidOperationException($"the fleet key '{path}' can be read by others. Fix: chmod 600 '{path}'.");
         }
 
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(File.ReadAllText(path));
-            _ = key.ExportParameters(includePrivateParameters: true);
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"the fleet key '{path}' is not a PEM EC private key ({ex.Message}). Fix: give the fleet.key file 'edge-agent fleet keygen' wrote.", ex);
-        }
-
-        if (key.KeySize != 256)
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"the fleet key '{path}' is a {key.KeySize}-bit key; commands are signed with ES256. Fix: use a P-256 key (edge-agent fleet keygen).");
-        }
-
-        return key;
+        return FleetKey.Import(File.ReadAllText(path), $"the fleet key '{path}'", "private key", "give the fleet.key file 'edge-agent fleet keygen' wrote", needPrivate: true);
     }
 
     /// <summary>Writes a new fleet key pair: <c>fleet.key</c> (private, mode 0600) and <c>fleet.pub</c> (the robots' <c>commands.public_key_file</c>).</summary>

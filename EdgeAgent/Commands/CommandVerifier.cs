@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using EdgeAgent.Protocol.Protos;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -79,24 +78,7 @@ internal sealed class CommandVerifier
             throw new InvalidOperationException($"commands.public_key_file '{path}' holds a private key. Fix: give the robot only the fleet's public key (the .pub file edge-agent fleet keygen writes); keep the private key on the fleet side.");
         }
 
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(pem);
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"commands.public_key_file '{path}' is not a PEM EC public key ({ex.Message}). Fix: give the '-----BEGIN PUBLIC KEY-----' file of the fleet's P-256 key.", ex);
-        }
-
-        if (key.KeySize != 256)
-        {
-            key.Dispose();
-            throw new InvalidOperationException($"commands.public_key_file '{path}' is a {key.KeySize}-bit EC key; commands are signed with ES256. Fix: use a P-256 key (edge-agent fleet keygen).");
-        }
-
-        return key;
+        return FleetKey.Import(pem, $"commands.public_key_file '{path}'", "public key", "give the '-----BEGIN PUBLIC KEY-----' file of the fleet's P-256 key (fleet.pub)", needPrivate: false);
     }
 
     /// <summary>Checks one token.</summary>

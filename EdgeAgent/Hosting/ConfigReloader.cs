@@ -114,57 +114,55 @@ internal sealed class ConfigReloader : BackgroundService
 
     private ReloadResult Apply(IReadOnlyList<ConfigOverlay> overlays, string what, bool fromFleet)
     {
+        AgentOptions next;
+        try
         {
-            AgentOptions next;
-            try
-            {
-                next = AgentConfigLoader.Load(_settings.ConfigPath, null, overlays);
-            }
-            catch (AgentConfigException ex)
-            {
-                return Reject(ex.Errors.Count == 1 ? ex.Errors[0].ToString() : $"{ex.Errors.Count} errors: " + string.Join("; ", ex.Errors), string.Join(Environment.NewLine, ex.Errors));
-            }
-            catch (Exception ex)
-            {
-                // Whatever else goes wrong in loading (a parser bug, memory) must not end the running robot:
-                // the old configuration stays, the loops keep running, the operator sees why.
-                string message = $"{_settings.ConfigPath}: could not be loaded ({ex.GetType().Name}: {ex.Message}); the running configuration is kept";
-                return Reject(message, message);
-            }
-
-            List<OptionChange> changes = OptionsDiff.Compare(_current, next);
-            List<OptionChange> policy = changes.FindAll(c => c.Key.StartsWith("commands.", StringComparison.Ordinal));
-            if (policy.Count > 0 && fromFleet)
-            {
-                string message = $"a fleet overlay cannot change the robot's command policy ({string.Join("; ", policy)}); nothing was applied. Fix: change commands.* in the robot's own configuration file";
-                return Reject(message, message);
-            }
-
-            List<OptionChange> restart = changes.FindAll(c => !c.Live);
-            if (restart.Count > 0)
-            {
-                string keys = string.Join("; ", restart);
-                string message = $"needs a restart: {keys}. Fix: restart the agent (systemctl restart edge-agent) to apply, or undo these keys; nothing was applied";
-                return Reject(message, message);
-            }
-
-            if (changes.Count == 0)
-            {
-                HostingLog.ReloadNoChange(_logger, what);
-                return Record(new ReloadResult(_time.GetUtcNow(), true, "no change"));
-            }
-
-            _parts.Tuning.Publish(ControlTuning.From(next, ++_version));
-            _current = next;
-            foreach (OptionChange change in changes)
-            {
-                HostingLog.ReloadChanged(_logger, change.Key, change.Before, change.After);
-            }
-
-            Interlocked.Increment(ref _applied);
-            HostingLog.Reloaded(_logger, what, changes.Count);
-            return Record(new ReloadResult(_time.GetUtcNow(), true, $"applied {changes.Count} change(s): " + string.Join("; ", changes) + $" (tuning version {_version})"));
+            next = AgentConfigLoader.Load(_settings.ConfigPath, null, overlays);
         }
+        catch (AgentConfigException ex)
+        {
+            return Reject(ex.Errors.Count == 1 ? ex.Errors[0].ToString() : $"{ex.Errors.Count} errors: " + string.Join("; ", ex.Errors), string.Join(Environment.NewLine, ex.Errors));
+        }
+        catch (Exception ex)
+        {
+            // Whatever else goes wrong in loading (a parser bug, memory) must not end the running robot:
+            // the old configuration stays, the loops keep running, the operator sees why.
+            string message = $"{_settings.ConfigPath}: could not be loaded ({ex.GetType().Name}: {ex.Message}); the running configuration is kept";
+            return Reject(message, message);
+        }
+
+        List<OptionChange> changes = OptionsDiff.Compare(_current, next);
+        List<OptionChange> policy = changes.FindAll(c => c.Key.StartsWith("commands.", StringComparison.Ordinal));
+        if (policy.Count > 0 && fromFleet)
+        {
+            string message = $"a fleet overlay cannot change the robot's command policy ({string.Join("; ", policy)}); nothing was applied. Fix: change commands.* in the robot's own configuration file";
+            return Reject(message, message);
+        }
+
+        List<OptionChange> restart = changes.FindAll(c => !c.Live);
+        if (restart.Count > 0)
+        {
+            string keys = string.Join("; ", restart);
+            string message = $"needs a restart: {keys}. Fix: restart the agent (systemctl restart edge-agent) to apply, or undo these keys; nothing was applied";
+            return Reject(message, message);
+        }
+
+        if (changes.Count == 0)
+        {
+            HostingLog.ReloadNoChange(_logger, what);
+            return Record(new ReloadResult(_time.GetUtcNow(), true, "no change"));
+        }
+
+        _parts.Tuning.Publish(ControlTuning.From(next, ++_version));
+        _current = next;
+        foreach (OptionChange change in changes)
+        {
+            HostingLog.ReloadChanged(_logger, change.Key, change.Before, change.After);
+        }
+
+        Interlocked.Increment(ref _applied);
+        HostingLog.Reloaded(_logger, what, changes.Count);
+        return Record(new ReloadResult(_time.GetUtcNow(), true, $"applied {changes.Count} change(s): " + string.Join("; ", changes) + $" (tuning version {_version})"));
     }
 
     /// <inheritdoc/>
