@@ -47,7 +47,7 @@ internal sealed class CommandVerifier
             IssuerSigningKey = new ECDsaSecurityKey(fleetKey),
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
             RequireSignedTokens = true,
-            TryAllIssuerSigningKeys = false,
+            TryAllIssuerSigningKeys = true, // the one configured key; tokens carry no kid
 
             // Checked below, each with its own reason and on this class's clock.
             ValidateIssuer = false,
@@ -189,7 +189,7 @@ internal sealed class CommandVerifier
         null => "invalid token",
         SecurityTokenInvalidAlgorithmException => "the algorithm is not ES256",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "wrong signature (not signed with the fleet's key)",
-        SecurityTokenMalformedException => "not a signed token (compact JWS: header.payload.signature)",
+        SecurityTokenMalformedException or ArgumentException => "not a signed token (compact JWS: header.payload.signature)",
         _ => exception.GetType().Name,
     };
 
