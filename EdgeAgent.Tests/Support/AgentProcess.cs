@@ -107,6 +107,8 @@ internal sealed partial class AgentProcess : IDisposable
         return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start edge-agent"), ownSpill);
     }
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Waits for the process to exit; kills it (this PID only) if it outlives the timeout.</summary>
     public int WaitForExit(TimeSpan timeout)
     {

@@ -19,6 +19,7 @@ internal static class AgentCli
         root.Subcommands.Add(SpillCommand.Create(payload => BatchJson.ToJson(payload)));
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(FleetVerb.Create());
         return root;
     }
 

@@ -221,7 +221,10 @@ internal sealed class BatchSender : IBatchSender
         }
     }
 
-    private static SocketsHttpHandler CreateHandler(UplinkOptions options)
+    /// <summary>The HTTP/2 handler of a channel to the fleet endpoint (keep-alive pings, the CA file's roots when given).</summary>
+    /// <param name="options">The uplink options (endpoint trust and connect timeout).</param>
+    /// <returns>The handler.</returns>
+    internal static SocketsHttpHandler CreateHandler(UplinkOptions options)
     {
         var handler = new SocketsHttpHandler
         {
