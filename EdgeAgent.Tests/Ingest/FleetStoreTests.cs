@@ -141,6 +141,42 @@ public sealed class FleetStoreTests
     }
 
     [Test]
+    public async Task CommandResults_StoredOnceAsEvents_EvenWhenTheRobotResendsThem()
+    {
+        string db = _pg.CreateDatabase();
+        await using ReferenceReceiver receiver = await StartAsync(db, "receiver-a");
+        using GrpcChannel channel = GrpcChannel.ForAddress(receiver.Address);
+        var headers = new Metadata { { EdgeAgent.Commands.CommandLink.RobotHeader, "robot-9" }, { EdgeAgent.Commands.CommandLink.BootHeader, "boot-1" } };
+        using AsyncDuplexStreamingCall<CommandResult, Command> link = new FleetCommands.FleetCommandsClient(channel).Connect(headers, deadline: DateTime.UtcNow + TimeSpan.FromSeconds(60));
+        await link.ResponseHeadersAsync;
+
+        Task<CommandResult> issued = receiver.Commands.IssueAsync("robot-9", "a.b.c", TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.That(await link.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+        var result = new CommandResult
+        {
+            BootId = "boot-1", CommandId = "cmd-1", Type = "safe_stop", Status = CommandResult.Types.Status.Done,
+            Detail = "stopped", CompletedUnixMs = 1_800_000_000_000, Delivery = link.ResponseStream.Current.Delivery,
+        };
+        await link.RequestStream.WriteAsync(result);
+        CommandResult answered = await issued.WaitAsync(CallTimeout);
+
+        // The same result again (a robot resends what a broken link may not have delivered).
+        await link.RequestStream.WriteAsync(result);
+        await link.RequestStream.CompleteAsync();
+        while (await link.ResponseStream.MoveNext(CancellationToken.None))
+        {
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answered.Detail, Is.EqualTo("stopped"));
+            Assert.That(answered.RobotId, Is.EqualTo("robot-9"));
+            Assert.That(_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_command_events"), Is.EqualTo(1));
+            Assert.That(_pg.Scalar<string>(db, "SELECT robot_id || ' ' || command_id || ' ' || type || ' ' || status || ' ' || receiver FROM edgeagent_command_events"), Is.EqualTo("robot-9 cmd-1 safe_stop done receiver-a"));
+        });
+    }
+
+    [Test]
     public void Open_NoServerThere_SaysWhichStoreAndWhy()
     {
         int port = FreePort();
