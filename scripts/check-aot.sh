@@ -72,4 +72,31 @@ m = d["motor"]
 print(f"{sys.argv[2]} NativeAOT: {int(sys.argv[3]) / 1e6:.1f} MB, motor {m['rate_hz']} Hz, {m['overruns']} overruns, safety {d['safety']['state']}")
 sys.exit(0 if d["safety"]["state"] == "OK" and m["rate_hz"] > 800 else 1)
 PY
+  if [ "${rid}" = linux-x64 ]; then
+    # The fleet command link in the native build: ES256 verification (Microsoft.IdentityModel) and the gRPC
+    # duplex call, through a native receiver, commanded by the native CLI.
+    "${agent[@]}" fleet keygen --out "${work}/keys" >/dev/null
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    "${agent[@]}" receive --listen "127.0.0.1:${port}" >"${work}/receive.log" 2>&1 &
+    receiver_pid=$!
+    CLOUD_ENDPOINT="http://127.0.0.1:${port}" EDGEAGENT__COMMANDS__PUBLIC_KEY_FILE="${work}/keys/fleet.pub" \
+      EDGEAGENT__OBSERVABILITY__LISTEN=127.0.0.1:0 EDGEAGENT__SPILL__DIRECTORY="${work}/spill-commands" \
+      "${agent[@]}" run --config "${repo}/config/agent.yaml" --duration 60s --quiet >"${work}/run-commands.log" 2>&1 &
+    agent_pid=$!
+    command=("${agent[@]}" fleet command robot-001 --key "${work}/keys/fleet.key" --receiver "http://127.0.0.1:${port}" --wait 5s)
+    linked=no
+    for _ in $(seq 1 150); do
+      if "${command[@]}" snapshot >"${work}/snapshot.txt" 2>&1; then linked=yes; break; fi
+      sleep 0.2
+    done
+    stopped="$("${command[@]}" safe_stop 2>&1 || true)"
+    kill -TERM "${agent_pid}" "${receiver_pid}" 2>/dev/null || true
+    wait "${agent_pid}" "${receiver_pid}" 2>/dev/null || true
+    if [ "${linked}" != yes ] || [[ "${stopped}" != *"done: stopped: SAFE_STOP latched"* ]]; then
+      echo "check-aot: ${rid}: the fleet command link failed (snapshot: $(tail -1 "${work}/snapshot.txt"); safe_stop: ${stopped})" >&2
+      tail -20 "${work}/run-commands.log" >&2
+      exit 1
+    fi
+    echo "${rid} NativeAOT: fleet commands (snapshot, safe_stop) verified and carried out"
+  fi
 done

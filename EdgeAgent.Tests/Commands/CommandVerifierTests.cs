@@ -259,6 +259,32 @@ public sealed class CommandVerifierTests
         }
     }
 
+    [Test]
+    public void Config_KeyFileTheLinkCouldNotUse_RefusedAtLoadNamingTheKey()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-agent-keys-").FullName;
+        try
+        {
+            (string privateKey, string publicKey) = CommandSigner.WriteKeyPair(dir);
+            var environment = new Dictionary<string, string> { ["CLOUD_ENDPOINT"] = "http://127.0.0.1:50051" };
+
+            environment["EDGEAGENT__COMMANDS__PUBLIC_KEY_FILE"] = privateKey;
+            var ex = Assert.Throws<EdgeAgent.Configuration.AgentConfigException>(() => EdgeAgent.Configuration.AgentConfigLoader.Load(Support.RepoPaths.DefaultConfig, environment));
+            environment["EDGEAGENT__COMMANDS__PUBLIC_KEY_FILE"] = publicKey;
+            EdgeAgent.Configuration.AgentOptions good = EdgeAgent.Configuration.AgentConfigLoader.Load(Support.RepoPaths.DefaultConfig, environment);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(ex!.Errors.Select(e => e.ToString()), Has.One.Contains("commands.public_key_file").And.Contains("holds a private key"));
+                Assert.That(good.Commands.PublicKeyFile, Is.EqualTo(publicKey));
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static void AssertRefused(CommandRig rig, string token, Status status, string reason, int expectedTrips = 0)
     {
         SafetyState before = rig.Parts.Safety.State;

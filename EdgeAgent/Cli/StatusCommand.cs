@@ -149,6 +149,28 @@ internal static class StatusCommand
             b.AppendLine().Append("           ").Append(r.LastMessage.Split('\n')[0]);
         }
 
+        if (r.FleetOverlays > 0)
+        {
+            b.Append(c, $"; {r.FleetOverlays} fleet overlay(s) on top, tuning version {r.TuningVersion}");
+        }
+
+        CommandsStatus k = s.Commands;
+        b.AppendLine().Append(c, $"  commands link {k.Link}");
+        if (k.Link != "off" || k.Received > 0)
+        {
+            b.Append(c, $" ({k.Connects} connects); {k.Received} received, {k.Done} done, {k.Refused} refused");
+        }
+
+        if (k.Charge is { } charge)
+        {
+            b.AppendLine().Append(c, $"           CHARGE REQUESTED by command {charge.CommandId} at {charge.At.ToLocalTime():HH:mm:ss} (battery {charge.BatteryPercent:F1} %){(charge.Reason.Length > 0 ? ": " + charge.Reason : string.Empty)}");
+        }
+
+        if (k.Last.Length > 0)
+        {
+            b.AppendLine().Append("           last: ").Append(k.Last.Length > 160 ? k.Last[..160] + "…" : k.Last);
+        }
+
         return b.ToString();
     }
 

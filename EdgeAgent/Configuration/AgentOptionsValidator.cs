@@ -353,6 +353,21 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             issues.Add(new(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.PublicKeyFile)), "a fleet public key is set but uplink.endpoint is empty: commands come down the uplink's channel", "set uplink.endpoint (or CLOUD_ENDPOINT), or clear commands.public_key_file"));
         }
 
+        if (commands.PublicKeyFile.Length > 0)
+        {
+            // Read now, so check-config and the start refuse a key the link could not use (exit 78), not the link later.
+            try
+            {
+                EdgeAgent.Commands.CommandVerifier.LoadPublicKey(commands.PublicKeyFile).Dispose();
+            }
+            catch (InvalidOperationException ex)
+            {
+                int fix = ex.Message.IndexOf(". Fix: ", StringComparison.Ordinal);
+                string problem = (fix < 0 ? ex.Message : ex.Message[..fix]).Replace($"commands.public_key_file '{commands.PublicKeyFile}'", $"'{commands.PublicKeyFile}'", StringComparison.Ordinal);
+                issues.Add(new(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.PublicKeyFile)), problem, fix < 0 ? "give the fleet's P-256 public key (fleet.pub from edge-agent fleet keygen)" : ex.Message[(fix + 7)..].TrimEnd('.')));
+            }
+        }
+
         if (commands.PublicKeyFile.Length > 0 && commands.Issuer.Length == 0)
         {
             issues.Add(new(Key(nameof(AgentOptions.Commands), nameof(EdgeAgent.Commands.CommandOptions.Issuer)), "the issuer is empty", "name the fleet's issuer (the iss claim of its commands), such as edgeagent-fleet"));

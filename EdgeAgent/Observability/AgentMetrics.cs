@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using EdgeAgent.Commands;
 using EdgeAgent.Control;
 using EdgeAgent.Control.Safety;
 using EdgeAgent.Control.Timing;
@@ -44,13 +45,15 @@ internal sealed class AgentMetrics : BackgroundService
     private readonly ControlLoopsService _loops;
     private readonly TelemetryUplink _uplink;
     private readonly ConfigReloader? _reloader;
+    private readonly CommandState? _commands;
     private readonly HealthMonitor _health;
     private readonly TimeProvider _time;
     private readonly Pump[] _pumps;
 
     /// <summary>Initializes a new instance of the <see cref="AgentMetrics"/> class.</summary>
-    public AgentMetrics(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, TimeProvider time, ConfigReloader? reloader = null)
+    public AgentMetrics(ControlParts parts, ControlLoopsService loops, TelemetryUplink uplink, HealthMonitor health, TimeProvider time, ConfigReloader? reloader = null, CommandState? commands = null)
     {
+        _commands = commands;
         _parts = parts;
         _loops = loops;
         _uplink = uplink;
@@ -200,6 +203,11 @@ internal sealed class AgentMetrics : BackgroundService
         // Configuration reloads.
         m.CreateObservableCounter("edgeagent.config.reloads", () => Reloads(), "{reload}", "Reloads (SIGHUP, systemctl reload) by result (applied, rejected).");
         m.CreateObservableGauge("edgeagent.config.last_reload_success", () => LastReload(), null, "1 if the last reload was applied, 0 if rejected; absent before the first.");
+
+        // Fleet commands.
+        m.CreateObservableCounter("edgeagent.commands", () => Commands(), "{command}", "Fleet commands received, by result (done, refused: rejected, expired or not permitted).");
+        m.CreateObservableGauge("edgeagent.commands.link.connected", () => CommandLinkUp(), null, "1 while the fleet command link is open, 0 while it reconnects; absent when it is off.");
+        m.CreateObservableGauge("edgeagent.commands.charge_requested", () => ChargeRequested(), null, "1 while a send_to_charger request is pending for the robot's controller.");
     }
 
     private IEnumerable<Measurement<double>> LoopRates()
@@ -262,6 +270,35 @@ internal sealed class AgentMetrics : BackgroundService
 
         yield return new(_reloader.Applied, Tag("result", "applied"));
         yield return new(_reloader.Rejected, Tag("result", "rejected"));
+    }
+
+    private IEnumerable<Measurement<long>> Commands()
+    {
+        if (_commands is null)
+        {
+            yield break;
+        }
+
+        yield return new(_commands.Done, Tag("result", "done"));
+        yield return new(_commands.Refused, Tag("result", "refused"));
+    }
+
+    private IEnumerable<Measurement<long>> CommandLinkUp()
+    {
+        if (_commands is null || _commands.Link == "off")
+        {
+            yield break;
+        }
+
+        yield return new(_commands.Link == "connected" ? 1 : 0);
+    }
+
+    private IEnumerable<Measurement<long>> ChargeRequested()
+    {
+        if (_commands is not null)
+        {
+            yield return new(_commands.Charge is null ? 0 : 1);
+        }
     }
 
     private IEnumerable<Measurement<long>> LastReload()
