@@ -15,22 +15,27 @@ using Status = EdgeAgent.Protocol.Protos.CommandResult.Types.Status;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// <c>edge-agent fleet keygen|command</c>: the fleet side of the command link. <c>keygen</c> writes the key
+/// <c>edge-agent fleet keygen|command|status</c>: the fleet side of the command link. <c>keygen</c> writes the key
 /// pair that signs commands; <c>command</c> signs one command for one robot and hands it to a receiver
-/// (<c>FleetControl.Issue</c>), which sends it down the robot's command link and returns the robot's result.
+/// (<c>FleetControl.Issue</c>), which sends it down the robot's command link and returns the robot's result;
+/// <c>status</c> shows every robot in the fleet store.
 /// </summary>
 internal static class FleetVerb
 {
     /// <summary>Exit code of a command the robot did not carry out (rejected, expired, not permitted, undelivered).</summary>
     public const int NotDone = 3;
 
+    /// <summary>Exit code of <c>fleet status</c> when the store cannot be read (<c>EX_UNAVAILABLE</c>).</summary>
+    public const int FleetUnavailable = 69;
+
     /// <summary>Creates the verb.</summary>
     /// <returns>The command.</returns>
     public static Command Create()
     {
-        var command = new Command("fleet", "The fleet side: sign and send commands to robots.");
+        var command = new Command("fleet", "The fleet side: sign and send commands to robots, see the fleet at a glance.");
         command.Subcommands.Add(CreateKeygen());
         command.Subcommands.Add(CreateCommand());
+        command.Subcommands.Add(CreateStatus());
         return command;
     }
 
@@ -125,6 +130,118 @@ internal static class FleetVerb
         });
         return command;
     }
+
+    private static Command CreateStatus()
+    {
+        var store = new Option<string>("--store") { Description = "The fleet store, e.g. postgresql://edgeagent@127.0.0.1:5432/fleet (password from PGPASSWORD or ~/.pgpass).", Required = true };
+        var staleAfter = new Option<TimeSpan>("--stale-after")
+        {
+            Description = "A robot with no batch stored for this long shows as STALE.",
+            DefaultValueFactory = _ => new Ingest.FleetRulesOptions().StaleAfter,
+            CustomParser = r => Durations.OptionParser("--stale-after", "30s", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))(r) ?? TimeSpan.Zero,
+        };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: {\"robots\": [...]}." };
+        var command = new Command("status", "The fleet at a glance from the store: per robot last seen, battery, safety, uplink lag, gaps, open alerts, last command (exit 0; 1 when any robot is stopped, stale or alerting).")
+        {
+            store, staleAfter, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            IReadOnlyList<Ingest.FleetRobotStatus> robots;
+            try
+            {
+                robots = await Ingest.FleetStatusReader.ReadAsync(parse.GetValue(store)!, parse.GetValue(staleAfter), cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync("edge-agent fleet status: " + ex.Message);
+                return CliExit.Usage;
+            }
+            catch (Ingest.BatchStoreUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync("edge-agent fleet status: " + ex.Message);
+                return FleetUnavailable;
+            }
+
+            Console.Out.Write(parse.GetValue(json) ? FleetStatusJson(robots) : FleetStatusText(robots));
+            return robots.Any(NeedsAttention) ? CliExit.Failure : CliExit.Clean;
+        });
+        return command;
+    }
+
+    private static bool NeedsAttention(Ingest.FleetRobotStatus r) => r.Stale || r.Safety == "SAFE_STOP" || r.Alerts.Length > 0;
+
+    /// <summary>Renders the fleet for a person: one line per robot, the ones that need attention marked.</summary>
+    internal static string FleetStatusText(IReadOnlyList<Ingest.FleetRobotStatus> robots)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        var b = new System.Text.StringBuilder();
+        if (robots.Count == 0)
+        {
+            return "no robots in the store yet\n";
+        }
+
+        int width = Math.Max(5, robots.Max(r => r.RobotId.Length));
+        b.Append(c, $"  {"robot".PadRight(width)}  {"last seen",-11} {"battery",8}  {"safety",-22} {"lag",8} {"gaps",5}  alerts / last command").AppendLine();
+        foreach (Ingest.FleetRobotStatus r in robots)
+        {
+            string safety = r.Cause.Length > 0 ? $"{r.Safety} ({r.Cause})" : r.Safety;
+            string seen = r.Stale ? string.Create(c, $"STALE {Age(r.LastSeenS)}") : Age(r.LastSeenS) + " ago";
+            string notes = r.Alerts.Length > 0 ? "ALERT " + r.Alerts : r.LastCommand;
+            b.Append(c, $"{(NeedsAttention(r) ? "! " : "  ")}{r.RobotId.PadRight(width)}  {seen,-11} {r.BatteryPercent,6:0.0} %  {safety,-22} {r.LagS,6:0.00} s {r.Gaps,5}  {notes}").AppendLine();
+        }
+
+        int stopped = robots.Count(r => r.Safety == "SAFE_STOP");
+        int stale = robots.Count(r => r.Stale);
+        int alerting = robots.Count(r => r.Alerts.Length > 0);
+        b.Append(c, $"{robots.Count} robot(s): {robots.Count - robots.Count(NeedsAttention)} fine, {stopped} stopped, {stale} stale, {alerting} with open alerts").AppendLine();
+        return b.ToString();
+    }
+
+    private static string FleetStatusJson(IReadOnlyList<Ingest.FleetRobotStatus> robots)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("robots");
+            foreach (Ingest.FleetRobotStatus r in robots)
+            {
+                w.WriteStartObject();
+                w.WriteString("robot_id", r.RobotId);
+                w.WriteString("boot_id", r.BootId);
+                w.WriteNumber("seq", r.Seq);
+                w.WriteNumber("last_seen_s", r.LastSeenS);
+                w.WriteBoolean("stale", r.Stale);
+                w.WriteNumber("lag_s", r.LagS);
+                w.WriteString("receiver", r.Receiver);
+                w.WriteNumber("battery_percent", r.BatteryPercent);
+                w.WriteString("safety", r.Safety);
+                w.WriteString("cause", r.Cause);
+                w.WriteNumber("x", r.X);
+                w.WriteNumber("y", r.Y);
+                w.WriteNumber("batches", r.Batches);
+                w.WriteNumber("samples", r.Samples);
+                w.WriteNumber("gaps", r.Gaps);
+                w.WriteString("alerts", r.Alerts);
+                w.WriteString("last_command", r.LastCommand);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static string Age(double seconds) => seconds switch
+    {
+        < 60 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.0} s"),
+        < 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0} min"),
+        < 172800 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.0} h"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 86400:0} d"),
+    };
 
     private static async Task<CommandResult> IssueAsync(string address, string? ca, string? tokenFile, string robotId, string token, TimeSpan wait, CancellationToken cancellationToken)
     {

@@ -24,9 +24,18 @@ internal static class ReceiveCommand
         var cert = new Option<string?>("--cert") { Description = "PEM certificate for TLS (with --key)." };
         var key = new Option<string?>("--key") { Description = "PEM private key for TLS (with --cert)." };
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the bearer token every call must carry." };
+        var fleetKey = new Option<string?>("--fleet-key") { Description = "The fleet's private key (fleet.key): the fleet rules send their commands (send_to_charger, safe_stop) signed with it. Without it the rules only raise alerts." };
+        var chargeBelow = new Option<double>("--charge-below") { Description = "Fleet rule: a robot whose battery is under this percentage is sent to the charger.", DefaultValueFactory = _ => new FleetRulesOptions().ChargeBelowPercent };
+        var staleAfter = new Option<TimeSpan>("--stale-after")
+        {
+            Description = "Fleet rule: a robot with no batch for this long is reported stale.",
+            DefaultValueFactory = _ => new FleetRulesOptions().StaleAfter,
+            CustomParser = r => Configuration.Durations.OptionParser("--stale-after", "30s", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))(r) ?? TimeSpan.Zero,
+        };
+        var noRules = new Option<bool>("--no-rules") { Description = "Run no fleet rules (no alerts, no rule commands)." };
         var command = new Command("receive", "Run the reference telemetry receiver (gRPC edgeagent.telemetry.v1) until SIGTERM or Ctrl-C.")
         {
-            listen, output, store, name, allowRemote, cert, key, tokenFile,
+            listen, output, store, name, allowRemote, cert, key, tokenFile, fleetKey, chargeBelow, staleAfter, noRules,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,7 +55,14 @@ internal static class ReceiveCommand
                 Name = parse.GetValue(name),
                 CertificatePath = parse.GetValue(cert),
                 KeyPath = parse.GetValue(key),
+                FleetKeyPath = parse.GetValue(fleetKey),
+                Rules = parse.GetValue(noRules) ? null : new FleetRulesOptions { ChargeBelowPercent = parse.GetValue(chargeBelow), StaleAfter = parse.GetValue(staleAfter) },
             };
+            if (parse.GetValue(chargeBelow) is < 0 or > 100 or double.NaN)
+            {
+                await Console.Error.WriteLineAsync($"edge-agent receive: --charge-below {parse.GetValue(chargeBelow)} is not a percentage (0..100).");
+                return CliExit.Usage;
+            }
             using var stop = new TerminationSignals(cancellationToken);
             try
             {
@@ -62,7 +78,7 @@ internal static class ReceiveCommand
                 {
                     while (await timer.WaitForNextTickAsync(stop.Token))
                     {
-                        Print(receiver.Statistics, DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+                        Print(receiver.Statistics, receiver.Rules, DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
                     }
                 }
                 catch (OperationCanceledException)
@@ -70,7 +86,7 @@ internal static class ReceiveCommand
                 }
 
                 await receiver.StopAsync(CancellationToken.None);
-                Print(receiver.Statistics, "summary");
+                Print(receiver.Statistics, receiver.Rules, "summary");
                 return CliExit.Clean;
             }
             catch (OperationCanceledException)
@@ -78,17 +94,23 @@ internal static class ReceiveCommand
                 // Stopped before the receiver was listening (a signal during start-up): nothing to summarise.
                 return CliExit.Clean;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or BatchStoreUnavailableException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or BatchStoreUnavailableException or InvalidOperationException)
             {
                 await Console.Error.WriteLineAsync($"edge-agent receive: {ex.Message}");
-                return ex is ArgumentException ? CliExit.Usage : CliExit.Failure;
+                return ex switch
+                {
+                    ArgumentException => CliExit.Usage,
+                    InvalidOperationException => CliExit.NoInput,   // the fleet key cannot be used (missing, readable by others, not P-256)
+                    _ => CliExit.Failure,
+                };
             }
         });
         return command;
     }
 
-    private static void Print(ReceiverStatistics statistics, string label)
+    private static void Print(ReceiverStatistics statistics, FleetRules? rules, string label)
     {
+        Dictionary<string, FleetRobot> seen = rules?.Snapshot().ToDictionary(r => r.RobotId, StringComparer.Ordinal) ?? [];
         IReadOnlyList<RobotStatistics> robots = statistics.Snapshot();
         if (robots.Count == 0)
         {
@@ -100,7 +122,11 @@ internal static class ReceiveCommand
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{label} robot {r.RobotId}: received {r.Received}, duplicates {r.Duplicates}, gaps {r.Gaps}, batches {r.Batches}, samples {r.Samples}, boots {r.Boots}"));
+                $"{label} robot {r.RobotId}: received {r.Received}, duplicates {r.Duplicates}, gaps {r.Gaps}, batches {r.Batches}, samples {r.Samples}, boots {r.Boots}{Fleet(seen.GetValueOrDefault(r.RobotId))}"));
         }
     }
+
+    private static string Fleet(FleetRobot? robot) => robot is null
+        ? string.Empty
+        : string.Create(CultureInfo.InvariantCulture, $"; battery {robot.BatteryPercent:0.0} %, {Control.Safety.SafetyText.State(robot.Safety)}{(robot.Safety == Control.Safety.SafetyState.SafeStop ? " (" + Control.Safety.SafetyText.Cause(robot.Cause) + ")" : string.Empty)}{(robot.Alerts.Count > 0 ? ", ALERTS " + string.Join(" ", robot.Alerts) : string.Empty)}");
 }

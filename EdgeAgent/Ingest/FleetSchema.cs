@@ -84,6 +84,39 @@ internal static class FleetSchema
             receiver        text NOT NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS edgeagent_command_events_once ON edgeagent_command_events (robot_id, command_id) WHERE command_id <> '';
+        CREATE INDEX IF NOT EXISTS edgeagent_command_events_robot ON edgeagent_command_events (robot_id, completed_at);
+        CREATE TABLE IF NOT EXISTS edgeagent_fleet_alerts (
+            id              bigserial PRIMARY KEY,
+            robot_id        text NOT NULL,
+            kind            text NOT NULL,
+            detail          text NOT NULL,
+            raised_at       timestamptz NOT NULL,
+            cleared_at      timestamptz,
+            receiver        text NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS edgeagent_fleet_alerts_open ON edgeagent_fleet_alerts (robot_id, kind) WHERE cleared_at IS NULL;
+        """;
+
+    public const string RaiseAlert = """
+        INSERT INTO edgeagent_fleet_alerts (robot_id, kind, detail, raised_at, receiver) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (robot_id, kind) WHERE cleared_at IS NULL DO UPDATE SET detail = excluded.detail, receiver = excluded.receiver
+        """;
+
+    public const string ClearAlert = """
+        UPDATE edgeagent_fleet_alerts SET cleared_at = $3 WHERE robot_id = $1 AND kind = $2 AND cleared_at IS NULL
+        """;
+
+    public const string LastStored = "SELECT stored_at, receiver FROM edgeagent_robot_latest WHERE robot_id = $1";
+
+    public const string FleetStatus = """
+        SELECT l.robot_id, l.boot_id, l.seq, l.stored_at, l.sample_wall, l.receiver, l.battery_level, l.safety_state, l.safety_cause,
+            l.base_x, l.base_y, l.batches, l.samples, now(),
+            (SELECT max(b.seq) + 1 - count(*) FROM edgeagent_batches b WHERE b.robot_id = l.robot_id AND b.boot_id = l.boot_id),
+            (SELECT coalesce(string_agg(a.kind || ': ' || a.detail, '; ' ORDER BY a.raised_at), '') FROM edgeagent_fleet_alerts a
+                WHERE a.robot_id = l.robot_id AND a.cleared_at IS NULL),
+            (SELECT coalesce(e.type || ' ' || e.status || ' at ' || to_char(e.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || e.detail, '')
+                FROM edgeagent_command_events e WHERE e.robot_id = l.robot_id ORDER BY e.completed_at DESC, e.id DESC LIMIT 1)
+        FROM edgeagent_robot_latest l ORDER BY l.robot_id
         """;
 
     /// <summary>One command result (the robot's event); a result already recorded for that command is left as it is.</summary>

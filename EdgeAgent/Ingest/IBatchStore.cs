@@ -27,6 +27,29 @@ internal interface IBatchStore : IAsyncDisposable
     /// <returns>A task that completes when it is recorded.</returns>
     /// <exception cref="BatchStoreUnavailableException">The store cannot be written now.</exception>
     ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken);
+
+    /// <summary>Records a fleet alert (one open alert per robot and kind: raising it again updates its detail).</summary>
+    /// <param name="robotId">The robot.</param>
+    /// <param name="kind">The rule: <c>low_battery</c>, <c>geofence</c>, <c>stale</c>.</param>
+    /// <param name="detail">What the rule saw and did.</param>
+    /// <param name="at">When.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the alert is stored.</returns>
+    ValueTask RaiseAlertAsync(string robotId, string kind, string detail, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Closes a robot's open alert of a kind, if any.</summary>
+    /// <param name="robotId">The robot.</param>
+    /// <param name="kind">The rule.</param>
+    /// <param name="at">When.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the alert is closed.</returns>
+    ValueTask ClearAlertAsync(string robotId, string kind, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>When any receiver on this store last stored a batch of the robot, and which (null: unknown to the store, or a store of this receiver alone).</summary>
+    /// <param name="robotId">The robot.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The time and the receiver, or null.</returns>
+    ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken);
 }
 
 /// <summary>The store cannot be written now (disk, database down); the receiver answers Unavailable and the sender retries.</summary>

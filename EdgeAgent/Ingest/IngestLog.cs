@@ -38,4 +38,22 @@ internal static partial class IngestLog
 
     [LoggerMessage(410, LogLevel.Error, "Robot {RobotId}: the result of command {CommandId} could not be stored: {Reason}")]
     public static partial void CommandEventNotStored(ILogger logger, string robotId, string commandId, string reason);
+
+    [LoggerMessage(411, LogLevel.Warning, "Fleet alert: robot {RobotId} {Kind}: {Detail}")]
+    public static partial void FleetAlert(ILogger logger, string robotId, string kind, string detail);
+
+    [LoggerMessage(412, LogLevel.Information, "Fleet alert over: robot {RobotId} {Kind} ({Why})")]
+    public static partial void FleetAlertCleared(ILogger logger, string robotId, string kind, string why);
+
+    [LoggerMessage(413, LogLevel.Information, "Fleet rule: sending robot {RobotId} {Type} (command {CommandId}): {Reason}")]
+    public static partial void FleetRuleCommand(ILogger logger, string robotId, string type, string commandId, string reason);
+
+    [LoggerMessage(414, LogLevel.Information, "Fleet rule: robot {RobotId} {Type} {CommandId} {Status}: {Detail}")]
+    public static partial void FleetRuleResult(ILogger logger, string robotId, string type, string commandId, string status, string detail);
+
+    [LoggerMessage(415, LogLevel.Information, "Robot {RobotId} went quiet here but is stored by receiver {Receiver}: no longer watched by this one")]
+    public static partial void FleetRobotMoved(ILogger logger, string robotId, string receiver);
+
+    [LoggerMessage(416, LogLevel.Error, "A fleet alert could not be stored: {Reason}")]
+    public static partial void FleetAlertNotStored(ILogger logger, string reason);
 }

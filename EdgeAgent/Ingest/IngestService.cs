@@ -107,6 +107,8 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
             IngestLog.Duplicate(_logger, batch.RobotId, batch.BootId, batch.Seq);
         }
 
+        _state.Rules?.Observe(batch);
+
         return new BatchAck { RobotId = batch.RobotId, BootId = batch.BootId, Seq = batch.Seq, Status = status, SlowDownMs = faults.SlowDownMs };
     }
 
@@ -114,8 +116,10 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
 }
 
 /// <summary>What the <see cref="IngestService"/> instances of one receiver share.</summary>
-internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, IBatchStore store, string? expectedToken)
+internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, IBatchStore store, string? expectedToken, FleetRules? rules = null)
 {
+    public FleetRules? Rules { get; } = rules;
+
     public ReceiverStatistics Statistics { get; } = statistics;
 
     public ReceiverFaults Faults { get; } = faults;

@@ -32,6 +32,15 @@ internal sealed class MemoryBatchStore(ReceiverStatistics statistics, JsonLinesS
     public ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc/>
+    public ValueTask RaiseAlertAsync(string robotId, string kind, string detail, DateTimeOffset at, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask ClearAlertAsync(string robotId, string kind, DateTimeOffset at, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken) => ValueTask.FromResult<(DateTimeOffset, string)?>(null);
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
         sink?.Dispose();

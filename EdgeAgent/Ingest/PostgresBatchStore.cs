@@ -130,6 +130,32 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     }
 
     /// <inheritdoc/>
+    public ValueTask RaiseAlertAsync(string robotId, string kind, string detail, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ExecuteAsync(FleetSchema.RaiseAlert, "the fleet alert", cancellationToken, robotId, kind, detail, at.UtcDateTime, _receiver);
+
+    /// <inheritdoc/>
+    public ValueTask ClearAlertAsync(string robotId, string kind, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ExecuteAsync(FleetSchema.ClearAlert, "the alert's end", cancellationToken, robotId, kind, at.UtcDateTime);
+
+    /// <inheritdoc/>
+    public async ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using NpgsqlCommand command = _dataSource.CreateCommand(FleetSchema.LastStored);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = robotId });
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? (new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero), reader.GetString(1))
+                : null;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new BatchStoreUnavailableException($"Could not read robot {robotId}'s latest state from {Description}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -146,6 +172,29 @@ internal sealed partial class PostgresBatchStore : IBatchStore
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    private async ValueTask ExecuteAsync(string sql, string what, CancellationToken cancellationToken, params object[] values)
+    {
+        try
+        {
+            await using NpgsqlCommand command = _dataSource.CreateCommand(sql);
+            foreach (object value in values)
+            {
+                command.Parameters.Add(value switch
+                {
+                    string text => new NpgsqlParameter<string> { TypedValue = text },
+                    DateTime time => new NpgsqlParameter<DateTime> { TypedValue = time },
+                    _ => throw new ArgumentException($"no parameter type for {value.GetType().Name}", nameof(values)),
+                });
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new BatchStoreUnavailableException($"Could not record {what} in {Description}: {ex.Message}", ex);
+        }
     }
 
     private async Task WriteLoopAsync()

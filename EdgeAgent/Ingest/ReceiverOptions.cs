@@ -42,4 +42,16 @@ internal sealed class ReceiverOptions
 
     /// <summary>Gets or sets the logger factory of the receiver and its web host. The default value is <see langword="null"/> (no logging).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets the fleet rules (low battery, geofence, stale); null: off.</summary>
+    public FleetRulesOptions? Rules { get; set; }
+
+    /// <summary>Gets or sets the fleet's private key (fleet.key) the rules sign their commands with; null: the rules only raise alerts.</summary>
+    public string? FleetKeyPath { get; set; }
+
+    /// <summary>Gets or sets the issuer of the rules' commands (the robots' commands.issuer). The default value is <c>edgeagent-fleet</c>.</summary>
+    public string FleetIssuer { get; set; } = new EdgeAgent.Commands.CommandOptions().Issuer;
+
+    /// <summary>Gets or sets the clock of the fleet rules (tests); null: the system clock.</summary>
+    public TimeProvider? Time { get; set; }
 }

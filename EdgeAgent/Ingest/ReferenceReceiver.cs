@@ -25,11 +25,15 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
     private readonly IBatchStore _store;
     private readonly X509Certificate2? _certificate;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopRules = new();
+    private readonly Task? _rulesLoop;
     private int _stopped;
 
-    private ReferenceReceiver(WebApplication app, IBatchStore store, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, CommandHub commands, Uri address, ILogger logger)
+    private ReferenceReceiver(WebApplication app, IBatchStore store, X509Certificate2? certificate, ReceiverStatistics statistics, ReceiverFaults faults, CommandHub commands, FleetRules? rules, Uri address, ILogger logger)
     {
         Commands = commands;
+        Rules = rules;
+        _rulesLoop = rules?.RunAsync(_stopRules.Token);
         _app = app;
         _store = store;
         _certificate = certificate;
@@ -53,6 +57,9 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
 
     /// <summary>Gets the fleet command links held here (which robots are connected; issue a signed command to one).</summary>
     public CommandHub Commands { get; }
+
+    /// <summary>Gets the fleet rules (null when off).</summary>
+    public FleetRules? Rules { get; }
 
     /// <summary>Gets the fault injector.</summary>
     public ReceiverFaults Faults { get; }
@@ -102,14 +109,23 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             throw;
         }
 
+        FleetRules? rules = null;
         WebApplication? app = null;
         try
         {
+            if (options.Rules is { } ruleOptions)
+            {
+                EdgeAgent.Commands.CommandSigner? signer = options.FleetKeyPath is null
+                    ? null
+                    : new EdgeAgent.Commands.CommandSigner(EdgeAgent.Commands.CommandSigner.LoadPrivateKey(options.FleetKeyPath), options.FleetIssuer);
+                rules = new FleetRules(ruleOptions, hub, store, signer, loggerFactory.CreateLogger<FleetRules>(), options.Time ?? TimeProvider.System);
+            }
+
             WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
-            builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken));
+            builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken, rules));
             builder.Services.AddSingleton(hub);
             builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = BatchLimits.MaxMessageBytes);
             builder.WebHost.ConfigureKestrel(kestrel =>
@@ -135,10 +151,11 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             var address = new UriBuilder(tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, listen.Address.ToString(), new Uri(bound).Port).Uri;
             ILogger logger = loggerFactory.CreateLogger<ReferenceReceiver>();
             IngestLog.Listening(logger, address, tls, options.ExpectedToken is not null, store.Description);
-            return new ReferenceReceiver(app, store, certificate, statistics, faults, hub, address, logger);
+            return new ReferenceReceiver(app, store, certificate, statistics, faults, hub, rules, address, logger);
         }
         catch
         {
+            rules?.Dispose();
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
@@ -160,6 +177,12 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             return;
         }
 
+        await _stopRules.CancelAsync().ConfigureAwait(false);
+        if (_rulesLoop is not null)
+        {
+            await _rulesLoop.ConfigureAwait(false);
+        }
+
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
         IngestLog.Stopped(_logger, Address);
     }
@@ -170,8 +193,23 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await StopAsync(grace.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (Rules is not null)
+        {
+            try
+            {
+                await Rules.IdleAsync().WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A rule's command still waits for a robot that will not answer a stopped receiver: leave it.
+            }
+
+            Rules.Dispose();
+        }
+
         await _store.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
+        _stopRules.Dispose();
     }
 
     /// <summary>A host lifetime that leaves signals to the owner (the CLI verb or the test), unlike the console lifetime.</summary>
