@@ -112,6 +112,28 @@ public sealed class FleetRulesEndToEndTests
         }
     }
 
+    [Test]
+    public void FleetSimulate_ThreeRobotsOneReceiverPostgres_DistinctIdsEveryBatchStoredOnce()
+    {
+        string db = _pg.CreateDatabase();
+        string keys = Path.Combine(_dir, "keys");
+        CommandSigner.WriteKeyPair(keys);
+        using AgentProcess simulate = AgentProcess.Start(
+            "fleet", "simulate", "--robots", "3", "--duration", "10s", "--store", _pg.Url(db), "--fleet-keys", keys, "--dir", Path.Combine(_dir, "sim"));
+        int exit = simulate.WaitForExit(TimeSpan.FromSeconds(180));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, simulate.Stdout + simulate.Stderr);
+            Assert.That(_pg.Scalar<string>(db, "SELECT string_agg(robot_id, ' ' ORDER BY robot_id) FROM edgeagent_robot_latest"), Is.EqualTo("sim-001 sim-002 sim-003"));
+            Assert.That(_pg.Scalar<long>(db, "SELECT min(batches) FROM edgeagent_robot_latest"), Is.GreaterThan(0));
+            Assert.That(_pg.Scalar<long>(db, "SELECT count(*) FROM (SELECT robot_id, boot_id FROM edgeagent_batches GROUP BY 1, 2 HAVING max(seq) + 1 <> count(*)) g"), Is.Zero, "no gaps");
+            Assert.That(_pg.Scalar<long>(db, "SELECT sum(batches)::bigint FROM edgeagent_robot_latest"), Is.EqualTo(_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches")), "each batch stored once");
+            Assert.That(simulate.Stdout, Does.Contain("summary sim-003: batches").And.Contain("0 gaps, 0 duplicates"));
+            Assert.That(File.ReadAllText(Path.Combine(_dir, "sim", "robots", "sim-002", "agent.log")), Does.Contain("up (robot sim-002"), "each robot opened its command link");
+        });
+    }
+
     private long Events(string db, string robot, string type) =>
         _pg.Scalar<long>(db, $"SELECT count(*) FROM edgeagent_command_events WHERE robot_id = '{robot}' AND type = '{type}'");
 

@@ -36,6 +36,7 @@ internal static class FleetVerb
         command.Subcommands.Add(CreateKeygen());
         command.Subcommands.Add(CreateCommand());
         command.Subcommands.Add(CreateStatus());
+        command.Subcommands.Add(CreateSimulate());
         return command;
     }
 
@@ -165,6 +166,74 @@ internal static class FleetVerb
 
             Console.Out.Write(parse.GetValue(json) ? FleetStatusJson(robots) : FleetStatusText(robots));
             return robots.Any(NeedsAttention) ? CliExit.Failure : CliExit.Clean;
+        });
+        return command;
+    }
+
+    private static Command CreateSimulate()
+    {
+        var robots = new Option<int>("--robots") { Description = "How many simulated robots (1-500), each an edge-agent run process with ROBOT_ID sim-001, sim-002, ….", Required = true };
+        var receiver = new Option<string?>("--receiver") { Description = "Stream to this receiver (e.g. http://127.0.0.1:50051); default: start one in this process." };
+        var store = new Option<string?>("--store") { Description = "The store of the receiver started here (postgresql://…); default: memory." };
+        var keys = new Option<string?>("--fleet-keys") { Description = "A directory with fleet.key and fleet.pub (edge-agent fleet keygen): the robots open their command link and the receiver's fleet rules send commands." };
+        var config = new Option<string?>("--config") { Description = "The robots' configuration file (default: the shipped agent.yaml)." };
+        var duration = new Option<TimeSpan?>("--duration")
+        {
+            Description = "Stop after this long (default: at SIGTERM or Ctrl-C).",
+            CustomParser = r => Durations.OptionParser("--duration", "60s", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30))(r),
+        };
+        var dir = new Option<string?>("--dir") { Description = "Where each robot's log and spill go (default: a new temporary directory)." };
+        var command = new Command("simulate", "Run N simulated robots against one receiver (and PostgreSQL) on this machine, as deploy/k8s runs them in a cluster.")
+        {
+            robots, receiver, store, keys, config, duration, dir,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            int count = parse.GetValue(robots);
+            if (count is < 1 or > 500)
+            {
+                await Console.Error.WriteLineAsync($"edge-agent fleet simulate: --robots {count}: give 1-500 (each robot is a process with a 1 kHz loop; a bigger fleet is deploy/k8s or the store benchmark's load generator).");
+                return CliExit.Usage;
+            }
+
+            Uri? target = null;
+            if (parse.GetValue(receiver) is { } text && (!Uri.TryCreate(text, UriKind.Absolute, out target) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)))
+            {
+                await Console.Error.WriteLineAsync($"edge-agent fleet simulate: --receiver {text} is not an http:// or https:// URL.");
+                return CliExit.Usage;
+            }
+
+            if (target is not null && (parse.GetValue(store) is not null))
+            {
+                await Console.Error.WriteLineAsync("edge-agent fleet simulate: --store goes with the receiver started here; the receiver at --receiver has its own.");
+                return CliExit.Usage;
+            }
+
+            string? keyDir = parse.GetValue(keys);
+            if (keyDir is not null && !(File.Exists(Path.Combine(keyDir, "fleet.key")) && File.Exists(Path.Combine(keyDir, "fleet.pub"))))
+            {
+                await Console.Error.WriteLineAsync($"edge-agent fleet simulate: --fleet-keys {keyDir} holds no fleet.key and fleet.pub; make them with 'edge-agent fleet keygen --out {keyDir}'.");
+                return CliExit.NoInput;
+            }
+
+            string configPath = parse.GetValue(config) ?? AgentCli.DefaultConfigPath();
+            if (!AgentCli.TryLoad(configPath, out _, "no robot was started"))
+            {
+                return CliExit.Config;
+            }
+
+            string workDir = parse.GetValue(dir) ?? Directory.CreateTempSubdirectory("edge-agent-fleet-sim-").FullName;
+            using var stop = new TerminationSignals(cancellationToken);
+            try
+            {
+                var plan = new FleetSimulation.Plan(count, Path.GetFullPath(workDir), Path.GetFullPath(configPath), target, parse.GetValue(store), keyDir is null ? null : Path.GetFullPath(keyDir), parse.GetValue(duration));
+                return await FleetSimulation.RunAsync(plan, Console.Out, stop.Token);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Ingest.BatchStoreUnavailableException or System.ComponentModel.Win32Exception)
+            {
+                await Console.Error.WriteLineAsync("edge-agent fleet simulate: " + ex.Message);
+                return ex is ArgumentException ? CliExit.Usage : CliExit.Failure;
+            }
         });
         return command;
     }
