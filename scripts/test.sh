@@ -31,6 +31,9 @@ command -v qemu-aarch64-static >/dev/null 2>&1 || packages+=(qemu-user-static)
 command -v clang >/dev/null 2>&1 || packages+=(clang)
 command -v ld.lld >/dev/null 2>&1 || packages+=(lld)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# deploy/k8s is validated against the Kubernetes schemas with npm's kubernetes-models, run with node.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 # The fleet store tests start throwaway PostgreSQL clusters of their own (initdb + pg_ctl in a temp directory).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
 
