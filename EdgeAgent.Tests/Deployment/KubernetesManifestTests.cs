@@ -108,7 +108,12 @@ public sealed class KubernetesManifestTests
             Assert.That(Arg(args, "--listen"), Is.EqualTo($"0.0.0.0:{containerPort}"));
             Assert.That(args, Does.Contain("--allow-remote"), "a pod's receiver listens beyond loopback, which the receiver refuses without it");
             Assert.That(Arg(args, "--fleet-key"), Does.StartWith(MountPath(container, "fleet-key")));
-            Assert.That(receiver["spec"]["template"]["spec"]["volumes"][0]["secret"]["defaultMode"].ToString(), Is.EqualTo("0400"), "the fleet key readable by its owner only (the receiver refuses it otherwise)");
+            // The key readable by the receiver's user only (it refuses one others can read): installed 0600 for that user.
+            YamlMappingNode install = ((YamlSequenceNode)receiver["spec"]["template"]["spec"]["initContainers"]).Cast<YamlMappingNode>().Single();
+            string[] command = [.. ((YamlSequenceNode)install["command"]).Select(n => n.ToString())];
+            string user = receiver["spec"]["template"]["spec"]["securityContext"]["runAsUser"].ToString();
+            Assert.That(command, Is.EqualTo(new[] { "install", "-m", "0600", "-o", user, "-g", receiver["spec"]["template"]["spec"]["securityContext"]["runAsGroup"].ToString(), "/run/secrets/fleet/fleet.key", Arg(args, "--fleet-key") }));
+            Assert.That(MountPath(install, "fleet-key"), Is.EqualTo(MountPath(container, "fleet-key")));
         });
     }
 
