@@ -4,10 +4,15 @@
 # N simulated robots (one Stream call each, 16 batches in flight, 100-sample 12-joint batches), flat out and at
 # a fleet's rate. Prints batches and samples stored per second, the send-to-commit latency, and the CPU the
 # receiver and PostgreSQL used per 1000 samples/s stored.
-# Usage: scripts/bench-store.sh [SECONDS]   (default 15; needs the postgresql package, python3)
+# Usage: scripts/bench-store.sh [SECONDS] [ROBOTS...]   (default 15 s and the rows 1 10 100 200 flat out + 1000
+#   at one batch/s each; needs the postgresql package, python3). PG_OPTIONS adds server settings;
+#   STORE_COMPRESSION=pglz turns the sample columns back to PostgreSQL's default compression (the receiver sets lz4),
+#   to compare the two in one sitting.
 set -euo pipefail
 
 seconds="${1:-15}"
+shift || true
+rows=("$@")
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bindir="$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1 || true)"
 [ -x "${bindir}/initdb" ] || { echo "bench-store: PostgreSQL not found (apt-get install postgresql)" >&2; exit 1; }
@@ -39,7 +44,7 @@ agent="${repo}/EdgeAgent/bin/Release/net10.0/edge-agent.dll"
 pg_port="$(free_port)"
 "${as_pg[@]}" "${bindir}/initdb" -D "${work}/data" -A trust -U edgeagent -E UTF8 --locale=C >/dev/null
 "${as_pg[@]}" "${bindir}/pg_ctl" -D "${work}/data" -l "${work}/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p ${pg_port} -k ${work}" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p ${pg_port} -k ${work} ${PG_OPTIONS:-}" start >/dev/null
 postmaster="$(head -n 1 "${work}/data/postmaster.pid")"
 
 rx_port="$(free_port)"
@@ -47,6 +52,12 @@ dotnet "${agent}" receive --listen "127.0.0.1:${rx_port}" --store "postgresql://
 receiver_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "${work}/receiver.log" && break; sleep 0.2; done
 grep -q "listening on" "${work}/receiver.log" || { cat "${work}/receiver.log" >&2; exit 1; }
+if [ -n "${STORE_COMPRESSION:-}" ]; then
+  "${bindir}/psql" -q -h 127.0.0.1 -p "${pg_port}" -U edgeagent -d postgres -v ON_ERROR_STOP=1 -c "
+    DO \$\$ BEGIN EXECUTE (SELECT 'ALTER TABLE edgeagent_batches ' || string_agg(format('ALTER COLUMN %I SET COMPRESSION ${STORE_COMPRESSION}', attname), ', ')
+      FROM pg_attribute WHERE attrelid = 'edgeagent_batches'::regclass AND attnum > 0 AND NOT attisdropped AND attlen = -1 AND atttypid <> 'text'::regtype); END \$\$;" >&2
+  echo "bench-store: sample columns compressed with ${STORE_COMPRESSION}" >&2
+fi
 
 # CPU ticks of the receiver and of the PostgreSQL server with its children (backends, WAL writer, checkpointer).
 ticks() {
@@ -91,6 +102,10 @@ def per_k(d): return (d / hz / wall * 100) / (samples / 1000) if samples > 0 els
 print(f"{line.rstrip()} {per_k(rx1 - rx0):.3f} | {per_k(pg1 - pg0):.3f} |")
 PY
 }
+if [ "${#rows[@]}" -gt 0 ]; then
+  for robots in "${rows[@]}"; do run "${robots}" 0; done
+  exit 0
+fi
 run 1 0
 run 10 0
 run 100 0

@@ -177,6 +177,29 @@ public sealed class FleetStoreTests
     }
 
     [Test]
+    public async Task Open_SampleColumnsCompressWithLz4_OnceNotAtEveryStart()
+    {
+        string db = _pg.CreateDatabase();
+        await using (await StartAsync(db, "receiver-a"))
+        {
+        }
+
+        long altered = _pg.Scalar<long>(db, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'edgeagent_batches'::regclass AND attcompression = 'l'");
+        long arrays = _pg.Scalar<long>(db, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'edgeagent_batches'::regclass AND attnum > 0 AND NOT attisdropped AND attlen = -1 AND atttypid <> 'text'::regtype");
+        string before = _pg.Scalar<string>(db, "SELECT xmin::text FROM pg_class WHERE oid = 'edgeagent_batches'::regclass");
+        await using (await StartAsync(db, "receiver-b"))
+        {
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(arrays, Is.EqualTo(20), "the sample columns: joint_names, 17 sample arrays, safety_state, safety_cause");
+            Assert.That(altered, Is.EqualTo(arrays));
+            Assert.That(_pg.Scalar<string>(db, "SELECT xmin::text FROM pg_class WHERE oid = 'edgeagent_batches'::regclass"), Is.EqualTo(before), "a second receiver's start does not alter the table again");
+        });
+    }
+
+    [Test]
     public void Open_NoServerThere_SaysWhichStoreAndWhy()
     {
         int port = FreePort();

@@ -52,6 +52,23 @@ internal static class FleetSchema
             PRIMARY KEY (robot_id, boot_id, seq)
         );
         CREATE INDEX IF NOT EXISTS edgeagent_batches_robot_wall ON edgeagent_batches (robot_id, last_wall);
+        -- The sample columns compress with lz4 where the server has it (Debian's does): per stored sample it took
+        -- ~30 % less server CPU than the default pglz and stored ~15 % more batches/s (docs/BENCHMARKS.md).
+        -- Metadata only, for values written from now on, and done once: a later start finds it set.
+        DO $$
+        DECLARE
+            columns text;
+        BEGIN
+            IF 'lz4' = ANY ((SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression')::text[]) THEN
+                SELECT string_agg(format('ALTER COLUMN %I SET COMPRESSION lz4', attname), ', ') INTO columns
+                FROM pg_attribute
+                WHERE attrelid = 'edgeagent_batches'::regclass AND attnum > 0 AND NOT attisdropped AND attlen = -1
+                    AND attcompression <> 'l' AND atttypid <> 'text'::regtype;
+                IF columns IS NOT NULL THEN
+                    EXECUTE 'ALTER TABLE edgeagent_batches ' || columns;
+                END IF;
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS edgeagent_robot_latest (
             robot_id        text PRIMARY KEY,
             boot_id         text NOT NULL,
