@@ -200,6 +200,36 @@ public sealed class FleetStoreTests
     }
 
     [Test]
+    public async Task FleetStatus_GapsOfTheCurrentBoot_FromTheLatestRow_AndFilledOnceForAStoreFromBefore()
+    {
+        string db = _pg.CreateDatabase();
+        var encoder = new BatchEncoder("robot-9", "boot-1", WireTestData.TwelveJoints);
+        await using (ReferenceReceiver receiver = await StartAsync(db, "receiver-a"))
+        {
+            await SendAsync(receiver, encoder, 0, 10);
+            await SendAsync(receiver, encoder, 12, 15);   // 10 and 11 never came
+        }
+
+        FleetRobotStatus before = (await FleetStatusReader.ReadAsync(_pg.Url(db), TimeSpan.FromMinutes(5), CancellationToken.None)).Single();
+
+        // A store written by a receiver from before the column: the next receiver's start fills it from the batches.
+        _pg.Scalar<int>(db, "ALTER TABLE edgeagent_robot_latest DROP COLUMN boot_batches; SELECT 1");
+        await using (await StartAsync(db, "receiver-b"))
+        {
+        }
+
+        FleetRobotStatus after = (await FleetStatusReader.ReadAsync(_pg.Url(db), TimeSpan.FromMinutes(5), CancellationToken.None)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Gaps, Is.EqualTo(2));
+            Assert.That(before.Batches, Is.EqualTo(13));
+            Assert.That(before.Seq, Is.EqualTo(14));
+            Assert.That(before.Stale, Is.False);
+            Assert.That(after.Gaps, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void Open_NoServerThere_SaysWhichStoreAndWhy()
     {
         int port = FreePort();

@@ -88,6 +88,16 @@ internal static class FleetSchema
             batches         bigint NOT NULL,
             samples         bigint NOT NULL
         );
+        -- Batches of the robot's current boot, so that fleet status reads its gaps (seq + 1 - boot_batches) from
+        -- this row instead of counting the boot's rows. Added to version 1; a store from before gets it filled once.
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'edgeagent_robot_latest'::regclass AND attname = 'boot_batches' AND NOT attisdropped) THEN
+                ALTER TABLE edgeagent_robot_latest ADD COLUMN boot_batches bigint NOT NULL DEFAULT 0;
+                UPDATE edgeagent_robot_latest l SET boot_batches =
+                    (SELECT count(*) FROM edgeagent_batches b WHERE b.robot_id = l.robot_id AND b.boot_id = l.boot_id);
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS edgeagent_command_events (
             id              bigserial PRIMARY KEY,
             robot_id        text NOT NULL,
@@ -127,8 +137,7 @@ internal static class FleetSchema
 
     public const string FleetStatus = """
         SELECT l.robot_id, l.boot_id, l.seq, l.stored_at, l.sample_wall, l.receiver, l.battery_level, l.safety_state, l.safety_cause,
-            l.base_x, l.base_y, l.batches, l.samples, now(),
-            (SELECT max(b.seq) + 1 - count(*) FROM edgeagent_batches b WHERE b.robot_id = l.robot_id AND b.boot_id = l.boot_id),
+            l.base_x, l.base_y, l.batches, l.samples, now(), greatest(l.seq + 1 - l.boot_batches, 0),
             (SELECT coalesce(string_agg(a.kind || ': ' || a.detail, '; ' ORDER BY a.raised_at), '') FROM edgeagent_fleet_alerts a
                 WHERE a.robot_id = l.robot_id AND a.cleared_at IS NULL),
             (SELECT coalesce(e.type || ' ' || e.status || ' at ' || to_char(e.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || e.detail, '')
@@ -160,13 +169,16 @@ internal static class FleetSchema
     /// </summary>
     public const string UpsertLatest = """
         INSERT INTO edgeagent_robot_latest AS l (robot_id, boot_id, seq, sample_wall, stored_at, receiver, battery_level,
-            battery_voltage, safety_state, safety_cause, base_x, base_y, base_heading, tilt, uplink_rtt_ms, batches, samples)
-        VALUES ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            battery_voltage, safety_state, safety_cause, base_x, base_y, base_heading, tilt, uplink_rtt_ms, batches, samples, boot_batches)
+        VALUES ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (robot_id) DO UPDATE SET
             stored_at = excluded.stored_at,
             receiver = excluded.receiver,
             batches = l.batches + excluded.batches,
             samples = l.samples + excluded.samples,
+            boot_batches = CASE WHEN excluded.boot_id = l.boot_id THEN l.boot_batches + excluded.boot_batches
+                                WHEN excluded.sample_wall >= l.sample_wall THEN excluded.boot_batches
+                                ELSE l.boot_batches END,
             boot_id = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.boot_id ELSE l.boot_id END,
             seq = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.seq ELSE l.seq END,
             battery_level = CASE WHEN excluded.sample_wall >= l.sample_wall THEN excluded.battery_level ELSE l.battery_level END,

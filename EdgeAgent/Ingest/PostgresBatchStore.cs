@@ -261,7 +261,9 @@ internal sealed partial class PostgresBatchStore : IBatchStore
             await using var upserts = new NpgsqlBatch(db, tx);
             foreach ((string robot, var entry) in latest)
             {
-                upserts.BatchCommands.Add(Latest(robot, entry.Newest, entry.Batches, entry.Samples));
+                // Of this group's batches of the robot, those of the newest one's boot (a replayed older boot's do not count there).
+                long bootBatches = group.Count(w => w.Accepted && w.Batch.RobotId == robot && w.Batch.BootId == entry.Newest.Batch.BootId);
+                upserts.BatchCommands.Add(Latest(robot, entry.Newest, entry.Batches, entry.Samples, bootBatches));
             }
 
             await upserts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -322,7 +324,7 @@ internal sealed partial class PostgresBatchStore : IBatchStore
         return command;
     }
 
-    private NpgsqlBatchCommand Latest(string robot, PendingWrite newest, long batches, long samples)
+    private NpgsqlBatchCommand Latest(string robot, PendingWrite newest, long batches, long samples, long bootBatches)
     {
         TelemetryBatch b = newest.Batch;
         int last = (int)b.SampleCount - 1;
@@ -344,6 +346,7 @@ internal sealed partial class PostgresBatchStore : IBatchStore
         p.Add(new NpgsqlParameter<float>() { TypedValue = b.UplinkRttMs[last] });
         p.Add(new NpgsqlParameter<long>() { TypedValue = batches });
         p.Add(new NpgsqlParameter<long>() { TypedValue = samples });
+        p.Add(new NpgsqlParameter<long>() { TypedValue = bootBatches });
         return command;
     }
 
