@@ -182,3 +182,7 @@ echo "## Fleet store (edge-agent receive --store, PostgreSQL, scripts/bench-stor
 echo
 bash "${repo}/scripts/bench-store.sh" 15
 echo
+echo "### The same with the sample columns on PostgreSQL's default compression (pglz)"
+echo
+STORE_COMPRESSION=pglz bash "${repo}/scripts/bench-store.sh" 15
+echo
