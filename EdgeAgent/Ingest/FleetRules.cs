@@ -164,7 +164,15 @@ internal sealed class FleetRules : IDisposable
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await EvaluateAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await EvaluateAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in one pass must not end the monitor for the receiver's lifetime: say so, run the next.
+                    IngestLog.FleetRulesFailed(_logger, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -56,4 +56,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(416, LogLevel.Error, "A fleet alert could not be stored: {Reason}")]
     public static partial void FleetAlertNotStored(ILogger logger, string reason);
+
+    [LoggerMessage(417, LogLevel.Error, "The fleet rules failed in this pass; they run again in the next")]
+    public static partial void FleetRulesFailed(ILogger logger, Exception exception);
 }
