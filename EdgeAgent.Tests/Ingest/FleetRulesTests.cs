@@ -162,6 +162,27 @@ public sealed class FleetRulesTests
     }
 
     [Test]
+    public async Task RobotRefusesTheRulesCommand_NotAskedAgainThisEpisode()
+    {
+        using FleetRules rules = Rules();
+        RobotLink robot = Connect("robot-8", allow: [CommandType.SafeStop]);
+
+        rules.Observe(Batch("robot-8", 0, battery: 0.05f));
+        await EvaluateAsync(rules);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        rules.Observe(Batch("robot-8", 1, battery: 0.05f));
+        await EvaluateAsync(rules);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rules.CommandsSent, Is.EqualTo(1));
+            Assert.That(robot.Refused, Has.Count.EqualTo(1));
+            Assert.That(robot.Refused[0], Does.Contain("Permission denied: this robot does not accept 'send_to_charger'"));
+            Assert.That(_store.Events, Is.EqualTo(new[] { "raise robot-8 low_battery" }), "the alert stays open");
+        });
+    }
+
+    [Test]
     public async Task WithoutAFleetKey_AlertsOnly()
     {
         using var rules = new FleetRules(new FleetRulesOptions(), _hub, _store, null, NullLogger.Instance, _time);
@@ -202,9 +223,9 @@ public sealed class FleetRulesTests
     private FleetRules Rules() =>
         new(new FleetRulesOptions(), _hub, _store, new CommandSigner(ECDsa.Create(_key.ExportParameters(true)), new CommandOptions().Issuer), NullLogger.Instance, _time);
 
-    private RobotLink Connect(string robotId)
+    private RobotLink Connect(string robotId, IEnumerable<string>? allow = null)
     {
-        var options = new CommandOptions { Allow = [.. CommandType.All] };
+        var options = new CommandOptions { Allow = [.. allow ?? CommandType.All] };
         var link = new RobotLink(_hub, robotId, new CommandVerifier(options, robotId, ECDsa.Create(_key.ExportParameters(false)), _time));
         _hub.Attach(robotId, "boot-1", link);
         return link;
@@ -228,16 +249,25 @@ public sealed class FleetRulesTests
     {
         public List<FleetCommand> Received { get; } = [];
 
+        public List<string> Refused { get; } = [];
+
         public WriteOptions? WriteOptions { get; set; }
 
         public async Task WriteAsync(Command message)
         {
             CommandVerdict verdict = await verifier.VerifyAsync(message.Token);
             CommandResult result = verdict.Refusal ?? new CommandResult { Status = Status.Done, CommandId = verdict.Command!.Id, Type = verdict.Command.Type, Detail = "done" };
-            Assert.That(result.Status, Is.EqualTo(Status.Done), "the robot accepts the fleet rule's command: " + result.Detail);
             lock (Received)
             {
-                Received.Add(verdict.Command!);
+                if (verdict.Command is { } command)
+                {
+                    Received.Add(command);
+                }
+                else
+                {
+                    Assert.That(result.Status, Is.EqualTo(Status.NotPermitted), "only the robot's own policy refuses a fleet rule's command: " + result.Detail);
+                    Refused.Add(result.Detail);
+                }
             }
 
             result.RobotId = robotId;

@@ -329,9 +329,12 @@ internal sealed class FleetRules : IDisposable
             IngestLog.FleetRuleResult(_logger, id, type, commandId, CommandState.Name(result.Status), result.Detail);
             lock (_gate)
             {
-                bool ok = result.Status == Status.Done;
-                done(ok);
-                robot.RetryAt = ok ? DateTimeOffset.MinValue : _time.GetUtcNow() + _options.RetryAfter;
+                // The robot's answer settles the episode, a refusal too (its own policy said no: asking again
+                // every few seconds would only fill the logs). No answer (not connected, no result, expired on
+                // the way) is tried again after retry_after.
+                bool answered = result.Status is Status.Done or Status.Rejected or Status.NotPermitted;
+                done(answered);
+                robot.RetryAt = answered ? DateTimeOffset.MinValue : _time.GetUtcNow() + _options.RetryAfter;
                 robot.InFlight = null;
             }
         });
