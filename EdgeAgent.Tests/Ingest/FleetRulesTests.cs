@@ -303,6 +303,12 @@ public sealed class FleetRulesTests
         public ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken) =>
             ValueTask.FromResult(LastStored.TryGetValue(robotId, out var at) ? at : ((DateTimeOffset, string)?)null);
 
+        public string ReceiverName => "receiver-a";
+
+        public ValueTask SetLinkAsync(string robotId, string? address, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<(string Receiver, string Address)?> FindLinkAsync(string robotId, CancellationToken cancellationToken) => ValueTask.FromResult<(string, string)?>(null);
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

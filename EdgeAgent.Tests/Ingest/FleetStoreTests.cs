@@ -230,6 +230,62 @@ public sealed class FleetStoreTests
     }
 
     [Test]
+    public async Task TwoReceivers_CommandIssuedAtTheOneWithoutTheLink_ForwardedToTheOneWithIt()
+    {
+        string db = _pg.CreateDatabase();
+        await using ReferenceReceiver a = await StartAdvertisedAsync(db, "receiver-a");
+        await using ReferenceReceiver b = await StartAdvertisedAsync(db, "receiver-b");
+        using GrpcChannel toA = GrpcChannel.ForAddress(a.Address);
+        using GrpcChannel toB = GrpcChannel.ForAddress(b.Address);
+        var headers = new Metadata { { EdgeAgent.Commands.CommandLink.RobotHeader, "robot-9" }, { EdgeAgent.Commands.CommandLink.BootHeader, "boot-1" } };
+        var issue = new IssueRequest { RobotId = "robot-9", Token = "a.b.c", WaitMs = 20_000 };
+        CommandResult answered;
+        using (AsyncDuplexStreamingCall<CommandResult, Command> link = new FleetCommands.FleetCommandsClient(toA).Connect(headers, deadline: DateTime.UtcNow + TimeSpan.FromSeconds(60)))
+        {
+            await link.ResponseHeadersAsync;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_command_links WHERE robot_id = 'robot-9'") == 0 && clock.Elapsed < CallTimeout)
+            {
+                await Task.Delay(20);
+            }
+
+            // The robot's side: answer the one command that comes down the link.
+            Task robot = Task.Run(async () =>
+            {
+                Assert.That(await link.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+                await link.RequestStream.WriteAsync(new CommandResult
+                {
+                    BootId = "boot-1", CommandId = "cmd-7", Type = "snapshot", Status = CommandResult.Types.Status.Done, Detail = "status attached",
+                    Delivery = link.ResponseStream.Current.Delivery,
+                });
+            });
+            answered = await new FleetControl.FleetControlClient(toB).IssueAsync(issue, deadline: DateTime.UtcNow + CallTimeout);
+            await robot.WaitAsync(CallTimeout);
+            await link.RequestStream.CompleteAsync();
+            while (await link.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        }
+
+        var clock2 = System.Diagnostics.Stopwatch.StartNew();
+        while (_pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_command_links") > 0 && clock2.Elapsed < CallTimeout)
+        {
+            await Task.Delay(20);
+        }
+
+        CommandResult gone = await new FleetControl.FleetControlClient(toB).IssueAsync(issue, deadline: DateTime.UtcNow + CallTimeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(b.Commands.IsConnected("robot-9"), Is.False, "the link is at A");
+            Assert.That(answered.Status, Is.EqualTo(CommandResult.Types.Status.Done), answered.Detail);
+            Assert.That(answered.Detail, Is.EqualTo("status attached"));
+            Assert.That(answered.RobotId, Is.EqualTo("robot-9"));
+            Assert.That(gone.Status, Is.EqualTo(CommandResult.Types.Status.Undelivered), "the link closed: its row is gone, nothing to forward to");
+            Assert.That(gone.Detail, Does.Contain("not connected to this receiver"));
+        });
+    }
+
+    [Test]
     public void Open_NoServerThere_SaysWhichStoreAndWhy()
     {
         int port = FreePort();
@@ -251,6 +307,14 @@ public sealed class FleetStoreTests
     }
 
     private long Rows(string db) => _pg.Scalar<long>(db, "SELECT count(*) FROM edgeagent_batches");
+
+    private async Task<ReferenceReceiver> StartAdvertisedAsync(string db, string name)
+    {
+        int port = FreePort();
+        return await ReferenceReceiver.StartAsync(
+            new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, port), StoreUrl = _pg.Url(db), Name = name, Advertise = new Uri($"http://127.0.0.1:{port}") },
+            CancellationToken.None);
+    }
 
     private async Task<ReferenceReceiver> StartAsync(string db, string name) =>
         await ReferenceReceiver.StartAsync(new ReceiverOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), StoreUrl = _pg.Url(db), Name = name }, CancellationToken.None);

@@ -33,9 +33,10 @@ internal static class ReceiveCommand
             CustomParser = r => Configuration.Durations.OptionParser("--stale-after", "30s", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))(r) ?? TimeSpan.Zero,
         };
         var noRules = new Option<bool>("--no-rules") { Description = "Run no fleet rules (no alerts, no rule commands)." };
+        var advertise = new Option<string?>("--advertise") { Description = "With --store: the URL the other receivers on the store reach this one at (e.g. http://10.0.0.7:50051); a command issued at another receiver for a robot whose link is here is then forwarded here." };
         var command = new Command("receive", "Run the reference telemetry receiver (gRPC edgeagent.telemetry.v1) until SIGTERM or Ctrl-C.")
         {
-            listen, output, store, name, allowRemote, cert, key, tokenFile, fleetKey, chargeBelow, staleAfter, noRules,
+            listen, output, store, name, allowRemote, cert, key, tokenFile, fleetKey, chargeBelow, staleAfter, noRules, advertise,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,6 +59,17 @@ internal static class ReceiveCommand
                 FleetKeyPath = parse.GetValue(fleetKey),
                 Rules = parse.GetValue(noRules) ? null : new FleetRulesOptions { ChargeBelowPercent = parse.GetValue(chargeBelow), StaleAfter = parse.GetValue(staleAfter) },
             };
+            if (parse.GetValue(advertise) is { } advertised)
+            {
+                if (!Uri.TryCreate(advertised, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                {
+                    await Console.Error.WriteLineAsync($"edge-agent receive: --advertise {advertised} is not an http:// or https:// URL (for example http://10.0.0.7:{ReceiverOptions.DefaultPort}).");
+                    return CliExit.Usage;
+                }
+
+                options.Advertise = url;
+            }
+
             if (parse.GetValue(chargeBelow) is < 0 or > 100 or double.NaN)
             {
                 await Console.Error.WriteLineAsync($"edge-agent receive: --charge-below {parse.GetValue(chargeBelow)} is not a percentage (0..100).");

@@ -122,7 +122,22 @@ internal static class FleetSchema
             receiver        text NOT NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS edgeagent_fleet_alerts_open ON edgeagent_fleet_alerts (robot_id, kind) WHERE cleared_at IS NULL;
+        CREATE TABLE IF NOT EXISTS edgeagent_command_links (   -- which receiver holds each robot's command link
+            robot_id        text PRIMARY KEY,
+            receiver        text NOT NULL,
+            address         text NOT NULL,                   -- where the other receivers reach it (--advertise)
+            since           timestamptz NOT NULL DEFAULT now()
+        );
         """;
+
+    public const string LinkUp = """
+        INSERT INTO edgeagent_command_links (robot_id, receiver, address) VALUES ($1, $2, $3)
+        ON CONFLICT (robot_id) DO UPDATE SET receiver = excluded.receiver, address = excluded.address, since = now()
+        """;
+
+    public const string LinkDown = "DELETE FROM edgeagent_command_links WHERE robot_id = $1 AND receiver = $2";
+
+    public const string FindLink = "SELECT receiver, address FROM edgeagent_command_links WHERE robot_id = $1";
 
     public const string RaiseAlert = """
         INSERT INTO edgeagent_fleet_alerts (robot_id, kind, detail, raised_at, receiver) VALUES ($1, $2, $3, $4, $5)

@@ -50,6 +50,22 @@ internal interface IBatchStore : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The time and the receiver, or null.</returns>
     ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken);
+
+    /// <summary>Records that this receiver holds (address non-null) or no longer holds (null) a robot's command link.</summary>
+    /// <param name="robotId">The robot.</param>
+    /// <param name="address">Where the other receivers reach this one (<c>--advertise</c>); null: the link is gone.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when recorded.</returns>
+    ValueTask SetLinkAsync(string robotId, string? address, CancellationToken cancellationToken);
+
+    /// <summary>Which receiver holds a robot's command link, and where it is reached (null: none, or a store of this receiver alone).</summary>
+    /// <param name="robotId">The robot.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The receiver's name and address, or null.</returns>
+    ValueTask<(string Receiver, string Address)?> FindLinkAsync(string robotId, CancellationToken cancellationToken);
+
+    /// <summary>Gets this receiver's name in the store.</summary>
+    string ReceiverName { get; }
 }
 
 /// <summary>The store cannot be written now (disk, database down); the receiver answers Unavailable and the sender retries.</summary>

@@ -116,8 +116,10 @@ internal sealed class IngestService : TelemetryIngest.TelemetryIngestBase
 }
 
 /// <summary>What the <see cref="IngestService"/> instances of one receiver share.</summary>
-internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, IBatchStore store, string? expectedToken, FleetRules? rules = null)
+internal sealed class ReceiverState(ReceiverStatistics statistics, ReceiverFaults faults, IBatchStore store, string? expectedToken, FleetRules? rules = null, Uri? advertise = null)
 {
+    public Uri? Advertise { get; } = advertise;
+
     public FleetRules? Rules { get; } = rules;
 
     public ReceiverStatistics Statistics { get; } = statistics;

@@ -41,6 +41,15 @@ internal sealed class MemoryBatchStore(ReceiverStatistics statistics, JsonLinesS
     public ValueTask<(DateTimeOffset At, string Receiver)?> LastStoredAsync(string robotId, CancellationToken cancellationToken) => ValueTask.FromResult<(DateTimeOffset, string)?>(null);
 
     /// <inheritdoc/>
+    public ValueTask SetLinkAsync(string robotId, string? address, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask<(string Receiver, string Address)?> FindLinkAsync(string robotId, CancellationToken cancellationToken) => ValueTask.FromResult<(string, string)?>(null);
+
+    /// <inheritdoc/>
+    public string ReceiverName => "memory";
+
+    /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
         sink?.Dispose();

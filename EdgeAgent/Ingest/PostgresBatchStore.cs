@@ -156,6 +156,30 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     }
 
     /// <inheritdoc/>
+    public string ReceiverName => _receiver;
+
+    /// <inheritdoc/>
+    public ValueTask SetLinkAsync(string robotId, string? address, CancellationToken cancellationToken) => address is null
+        ? ExecuteAsync(FleetSchema.LinkDown, "the end of a command link", cancellationToken, robotId, _receiver)
+        : ExecuteAsync(FleetSchema.LinkUp, "a command link", cancellationToken, robotId, _receiver, address);
+
+    /// <inheritdoc/>
+    public async ValueTask<(string Receiver, string Address)?> FindLinkAsync(string robotId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using NpgsqlCommand command = _dataSource.CreateCommand(FleetSchema.FindLink);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = robotId });
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new BatchStoreUnavailableException($"Could not look up robot {robotId}'s command link in {Description}: {ex.Message}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();

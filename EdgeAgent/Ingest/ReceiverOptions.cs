@@ -52,6 +52,13 @@ internal sealed class ReceiverOptions
     /// <summary>Gets or sets the issuer of the rules' commands (the robots' commands.issuer). The default value is <c>edgeagent-fleet</c>.</summary>
     public string FleetIssuer { get; set; } = new EdgeAgent.Commands.CommandOptions().Issuer;
 
+    /// <summary>
+    /// Gets or sets where the other receivers on the store reach this one (<c>--advertise http://10.0.0.7:50051</c>):
+    /// recorded for each robot whose command link this receiver holds, so that a command issued at another
+    /// receiver is forwarded here. Null: not recorded (a command must be issued at the receiver holding the link).
+    /// </summary>
+    public Uri? Advertise { get; set; }
+
     /// <summary>Gets or sets the clock of the fleet rules (tests); null: the system clock.</summary>
     public TimeProvider? Time { get; set; }
 }

@@ -125,7 +125,7 @@ internal sealed class ReferenceReceiver : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.Services.AddSingleton<IHostLifetime, ReceiverHostLifetime>();
-            builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken, rules));
+            builder.Services.AddSingleton(new ReceiverState(statistics, faults, store, options.ExpectedToken, rules, options.Advertise));
             builder.Services.AddSingleton(hub);
             builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = BatchLimits.MaxMessageBytes);
             builder.WebHost.ConfigureKestrel(kestrel =>
