@@ -15,12 +15,12 @@ public sealed class CommandProcessorTests
         using var rig = new CommandRig();
         rig.Runner.Run(TimeSpan.FromSeconds(0.3));
 
-        CommandResult result = rig.Run(rig.Sign(CommandType.SafeStop));
+        CommandResult result = rig.Run(rig.Sign(CommandType.SafeStop, w => w.WriteString("reason", "aisle 4 blocked")));
 
         Assert.Multiple(() =>
         {
             Assert.That(result.Status, Is.EqualTo(Status.Done));
-            Assert.That(result.Detail, Does.StartWith("stopped: SAFE_STOP latched"));
+            Assert.That(result.Detail, Does.StartWith("stopped: SAFE_STOP latched").And.EndWith("; reason: aisle 4 blocked"));
             Assert.That(rig.Parts.Safety.State, Is.EqualTo(SafetyState.SafeStop));
             Assert.That(rig.Parts.Safety.Cause, Is.EqualTo(SafetyCause.Requested));
             Assert.That(rig.Parts.Motor.Commands.SafeOutput, Is.True);

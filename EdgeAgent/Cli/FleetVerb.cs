@@ -72,7 +72,7 @@ internal static class FleetVerb
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the receiver's bearer token." };
         var overlay = new Option<string?>("--overlay") { Description = "set_tuning: the YAML file of the sections and keys to change ('-' reads stdin)." };
         var geofence = new Option<string?>("--geofence") { Description = "set_geofence: the polygon as 'x,y x,y x,y ...' in metres ('' removes the geofence)." };
-        var reason = new Option<string?>("--reason") { Description = "Why (send_to_charger, safe_stop): recorded by the robot." };
+        var reason = new Option<string?>("--reason") { Description = "Why (send_to_charger, safe_stop): in the robot's result and log, and with the charge request." };
         var lifetime = new Option<TimeSpan>("--lifetime")
         {
             Description = "How long the command is valid (the robot refuses it after; at most its commands.max_lifetime).",

@@ -103,7 +103,13 @@ internal sealed class CommandProcessor
         switch (command.Type)
         {
             case CommandType.SafeStop:
-                return await SafeStopAsync(cancellationToken).ConfigureAwait(false);
+                CommandResult stop = await SafeStopAsync(cancellationToken).ConfigureAwait(false);
+                if (command.Text("reason") is { Length: > 0 } why)
+                {
+                    stop.Detail += "; reason: " + (why.Length > 256 ? why[..256] : why);   // in the robot's log and the result
+                }
+
+                return stop;
             case CommandType.Reset:
                 return await ResetAsync(cancellationToken).ConfigureAwait(false);
             case CommandType.SendToCharger:
