@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using EdgeAgent.Cli;
 using EdgeAgent.Commands;
 using EdgeAgent.Configuration;
@@ -167,25 +166,17 @@ public sealed class KubernetesManifestTests
         return [.. stream.Documents.Select(d => (YamlMappingNode)d.RootNode)];
     }
 
-    private static string Run(string workingDirectory, TimeSpan timeout, string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-
-        // npm's cache and config stay in the test's directory, never in ~.
-        info.Environment["npm_config_cache"] = Path.Combine(workingDirectory, ".npm-cache");
-        info.Environment["npm_config_userconfig"] = Path.Combine(workingDirectory, ".npmrc");
-        info.Environment["npm_config_update_notifier"] = "false";
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill();
-            Assert.Fail($"{file} did not finish within {timeout}");
-        }
-
-        process.WaitForExit();
-        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', args)}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    // npm's cache and config stay in the test's directory, never in ~.
+    private static string Run(string workingDirectory, TimeSpan timeout, string file, params string[] args) =>
+        Tool.Run(
+            workingDirectory,
+            new Dictionary<string, string>
+            {
+                ["npm_config_cache"] = Path.Combine(workingDirectory, ".npm-cache"),
+                ["npm_config_userconfig"] = Path.Combine(workingDirectory, ".npmrc"),
+                ["npm_config_update_notifier"] = "false",
+            },
+            timeout,
+            file,
+            args);
 }

@@ -7,9 +7,17 @@ internal static class Tool
 {
     public static string Run(string file, params string[] args) => Run(TimeSpan.FromMinutes(15), file, args);
 
-    public static string Run(TimeSpan timeout, string file, params string[] args)
+    public static string Run(TimeSpan timeout, string file, params string[] args) => Run(null, null, timeout, file, args);
+
+    /// <summary>Runs the tool in a directory, with extra environment variables.</summary>
+    public static string Run(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? string.Empty };
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

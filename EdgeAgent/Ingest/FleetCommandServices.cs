@@ -132,7 +132,7 @@ internal sealed class FleetControlService(ReceiverState state, CommandHub hub, I
         }
         catch (BatchStoreUnavailableException ex)
         {
-            IngestLog.CommandLinkNotFound(_logger, request: robotId, ex.Message);
+            IngestLog.CommandLinkNotFound(_logger, robotId, ex.Message);
         }
 
         return null;

@@ -36,11 +36,8 @@ internal static class FleetStatusReader
     /// <exception cref="BatchStoreUnavailableException">The store cannot be reached or is not a fleet store.</exception>
     public static async Task<IReadOnlyList<FleetRobotStatus>> ReadAsync(string url, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
-        NpgsqlConnectionStringBuilder connection = PostgresUrl.Parse(url);
         string description = PostgresUrl.Describe(url);
-        var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
-        builder.EnableArrays();
-        await using NpgsqlDataSource dataSource = builder.Build();
+        await using NpgsqlDataSource dataSource = PostgresUrl.CreateDataSource(url);
         var robots = new List<FleetRobotStatus>();
         try
         {

@@ -63,8 +63,8 @@ internal static partial class IngestLog
     [LoggerMessage(418, LogLevel.Warning, "Robot {RobotId}: its command link could not be recorded in the store ({Reason}); commands issued at other receivers will not find it")]
     public static partial void CommandLinkNotRecorded(ILogger logger, string robotId, string reason);
 
-    [LoggerMessage(419, LogLevel.Warning, "Robot {Request}: the store could not say which receiver holds its command link ({Reason})")]
-    public static partial void CommandLinkNotFound(ILogger logger, string request, string reason);
+    [LoggerMessage(419, LogLevel.Warning, "Robot {RobotId}: the store could not say which receiver holds its command link ({Reason})")]
+    public static partial void CommandLinkNotFound(ILogger logger, string robotId, string reason);
 
     [LoggerMessage(421, LogLevel.Information, "Command for robot {RobotId} forwarded to receiver {Receiver}: {Status}")]
     public static partial void CommandForwarded(ILogger logger, string robotId, string receiver, string status);

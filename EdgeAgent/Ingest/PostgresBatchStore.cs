@@ -52,12 +52,8 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     /// <exception cref="BatchStoreUnavailableException">The database cannot be reached or the tables cannot be created; the message names the server and the cause.</exception>
     public static async Task<PostgresBatchStore> OpenAsync(string url, string receiver, ReceiverStatistics statistics, ILogger logger, CancellationToken cancellationToken)
     {
-        NpgsqlConnectionStringBuilder connection = PostgresUrl.Parse(url);
-        connection.MaxAutoPrepare = 8;   // the two statements, prepared once per connection: no parse and plan per batch
+        NpgsqlDataSource dataSource = PostgresUrl.CreateDataSource(url);
         string description = PostgresUrl.Describe(url);
-        var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
-        builder.EnableArrays();
-        NpgsqlDataSource dataSource = builder.Build();
         try
         {
             await using NpgsqlConnection db = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -108,26 +104,19 @@ internal sealed partial class PostgresBatchStore : IBatchStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using NpgsqlCommand command = _dataSource.CreateCommand(FleetSchema.InsertCommandEvent);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.RobotId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.BootId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CommandId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Type });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Commands.CommandState.Name(result.Status) });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Detail });
-            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, result.CompletedUnixMs)).UtcDateTime });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _receiver });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            throw new BatchStoreUnavailableException($"Could not record the command event in {Description}: {ex.Message}", ex);
-        }
-    }
+    public ValueTask RecordCommandAsync(CommandResult result, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            FleetSchema.InsertCommandEvent,
+            "the command event",
+            cancellationToken,
+            result.RobotId,
+            result.BootId,
+            result.CommandId,
+            result.Type,
+            Commands.CommandState.Name(result.Status),
+            result.Detail,
+            DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(0, result.CompletedUnixMs)).UtcDateTime,
+            _receiver);
 
     /// <inheritdoc/>
     public ValueTask RaiseAlertAsync(string robotId, string kind, string detail, DateTimeOffset at, CancellationToken cancellationToken) =>

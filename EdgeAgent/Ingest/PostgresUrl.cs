@@ -84,6 +84,19 @@ internal static class PostgresUrl
         return builder;
     }
 
+    /// <summary>A data source for the fleet store at a URL: arrays on, statements prepared after their first use.</summary>
+    /// <param name="url">The <c>postgresql://</c> URL.</param>
+    /// <returns>The data source (the caller disposes it).</returns>
+    /// <exception cref="ArgumentException">The URL is not one <see cref="Parse"/> accepts.</exception>
+    public static NpgsqlDataSource CreateDataSource(string url)
+    {
+        NpgsqlConnectionStringBuilder connection = Parse(url);
+        connection.MaxAutoPrepare = 8;   // the store's statements, prepared once per connection: no parse and plan per batch
+        var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
+        builder.EnableArrays();
+        return builder.Build();
+    }
+
     /// <summary>The URL without its password, for logs and messages.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The URL with the password replaced by <c>***</c>.</returns>
